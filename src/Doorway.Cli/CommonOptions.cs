@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using Doorway.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Doorway.Cli;
+
+/// <summary>Options several commands share, built the same way everywhere.</summary>
+internal static class CommonOptions
+{
+    public static Option<LogLevel> LogLevel() => new("--log-level")
+    {
+        Description = "Least severe log events written to stderr: trace, debug, information, warning, error, critical, none.",
+        DefaultValueFactory = _ => Microsoft.Extensions.Logging.LogLevel.Information,
+        HelpName = "LEVEL",
+    };
+
+    /// <summary><c>--NAME PORT|off</c>: a door's port; 0 picks a free one; <c>off</c> (null) disables the door.</summary>
+    public static Option<int?> DoorPort(string name, int defaultPort, string door) => new(name)
+    {
+        Description = $"Port of the {door} door; 0 picks a free port, 'off' disables the door. Default: {defaultPort}.",
+        HelpName = "PORT|off",
+        DefaultValueFactory = _ => defaultPort,
+        CustomParser = result =>
+        {
+            string token = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+            if (token.Equals("off", StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+
+            if (HostPort.TryParsePort(token, out int port))
+            {
+                return port;
+            }
+
+            result.AddError($"{name} takes a port from 0 to 65535 or 'off', not '{token}'.");
+            return null;
+        },
+    };
+
+    /// <summary><c>--server HOST:PORT</c>.</summary>
+    public static Option<HostPort> Server(int defaultPort, string description) => new("--server")
+    {
+        Description = $"{description} Default: 127.0.0.1:{defaultPort}.",
+        HelpName = "HOST:PORT",
+        DefaultValueFactory = _ => new HostPort("127.0.0.1", defaultPort),
+        CustomParser = result =>
+        {
+            string token = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+            if (HostPort.TryParse(token, defaultPort, out var server) && server.Value.Port != 0)
+            {
+                return server.Value;
+            }
+
+            result.AddError($"--server takes HOST:PORT (for example 127.0.0.1:{defaultPort} or [::1]:{defaultPort}), not '{token}'.");
+            return default;
+        },
+    };
+
+    /// <summary>A duration in seconds, greater than zero.</summary>
+    public static Option<TimeSpan> Seconds(string name, double defaultSeconds, string description) => new(name)
+    {
+        Description = $"{description} Default: {defaultSeconds.ToString(CultureInfo.InvariantCulture)}.",
+        HelpName = "SECONDS",
+        DefaultValueFactory = _ => TimeSpan.FromSeconds(defaultSeconds),
+        CustomParser = result => ParseSeconds(result, name),
+    };
+
+    /// <summary>A whole number at least <paramref name="minimum"/>.</summary>
+    public static Option<int> Count(string name, int defaultValue, int minimum, string description) => new(name)
+    {
+        Description = $"{description} Default: {defaultValue.ToString(CultureInfo.InvariantCulture)}.",
+        HelpName = "N",
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            string token = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+            if (int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= minimum)
+            {
+                return value;
+            }
+
+            result.AddError($"{name} takes a whole number of at least {minimum}, not '{token}'.");
+            return defaultValue;
+        },
+    };
+
+    /// <summary>
+    /// A command whose TEXT takes any words would swallow a mistyped option ("--sever") as text;
+    /// returns the first word that starts with '-' and does not follow "--".
+    /// </summary>
+    public static string? FindUnknownOption(ParseResult parse)
+    {
+        foreach (var token in parse.Tokens)
+        {
+            if (token.Type == TokenType.DoubleDash)
+            {
+                return null;
+            }
+
+            if (token.Type == TokenType.Argument && token.Value.Length > 1 && token.Value[0] == '-')
+            {
+                return token.Value;
+            }
+        }
+
+        return null;
+    }
+
+    private static TimeSpan ParseSeconds(ArgumentResult result, string name)
+    {
+        string token = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+        if (double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds)
+            && seconds > 0 && seconds <= TimeSpan.MaxValue.TotalSeconds / 2)
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        result.AddError($"{name} takes a number of seconds greater than 0, not '{token}'.");
+        return TimeSpan.Zero;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Doorway.Transport;
+
+/// <summary>A server's address as a user writes it: <c>host:port</c>, <c>[v6]:port</c>, or <c>host</c>.</summary>
+public readonly record struct HostPort(string Host, int Port)
+{
+    public static bool TryParse(string? text, int defaultPort, [NotNullWhen(true)] out HostPort? result)
+    {
+        result = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        string host = text;
+        int port = defaultPort;
+        if (text.StartsWith('['))
+        {
+            int close = text.IndexOf(']', StringComparison.Ordinal);
+            if (close < 0)
+            {
+                return false;
+            }
+
+            host = text[1..close];
+            string rest = text[(close + 1)..];
+            if (rest.Length > 0 && (!rest.StartsWith(':') || !TryParsePort(rest[1..], out port)))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            int colon = text.LastIndexOf(':');
+            if (colon >= 0 && text.IndexOf(':', StringComparison.Ordinal) == colon)
+            {
+                host = text[..colon];
+                if (!TryParsePort(text[(colon + 1)..], out port))
+                {
+                    return false;
+                }
+            }
+        }
+
+        if (host.Length == 0)
+        {
+            return false;
+        }
+
+        result = new HostPort(host, port);
+        return true;
+    }
+
+    public static bool TryParsePort(string text, out int port) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 0 and <= 65535;
+
+    /// <summary>The addresses to try, IP literals without a lookup.</summary>
+    public async Task<IPAddress[]> ResolveAsync(CancellationToken cancellationToken = default)
+    {
+        if (IPAddress.TryParse(Host, out var literal))
+        {
+            return [literal];
+        }
+
+        var addresses = await Dns.GetHostAddressesAsync(Host, cancellationToken);
+        if (addresses.Length == 0)
+        {
+            throw new SocketException((int)SocketError.HostNotFound);
+        }
+
+        return addresses;
+    }
+
+    public override string ToString() =>
+        Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+}

@@ -1,0 +1,171 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net.Sockets;
+using Doorway.Bench;
+using Doorway.Transport;
+
+namespace Doorway.Cli.Commands;
+
+/// <summary>
+/// <c>doorway bench tcp|udp|files</c>: the load generator. Drives a door with N connections,
+/// checks every reply, and prints throughput and latency percentiles (or one JSON object).
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create() => new("bench", "Load a door with many connections, check every reply, and report messages/s, MiB/s and latency percentiles.")
+    {
+        CreateMode(BenchMode.Tcp, "tcp", 12000, "N connections send SIZE bytes of lowercase text each and check the upper-cased reply byte for byte; DEPTH messages in flight per connection."),
+        CreateMode(BenchMode.Udp, "udp", 12000, "N sockets send SIZE-byte datagrams of lowercase text, one in flight each, and check each reply; a reply missing after --timeout counts as lost."),
+        CreateMode(BenchMode.Files, "files", 8080, "N keep-alive HTTP/1.1 connections GET --path and check the status, the Content-Length and the body's length."),
+    };
+
+    private static Command CreateMode(BenchMode mode, string name, int defaultPort, string description)
+    {
+        var defaults = BenchOptions.Default;
+        var server = CommonOptions.Server(defaultPort, $"The {name} door to load.");
+        var connections = CommonOptions.Count("--connections", defaults.Connections, 1,
+            mode == BenchMode.Udp ? "UDP sockets, each with one datagram in flight." : "Connections driven at once.");
+        var size = new Option<int?>("--size")
+        {
+            Description = mode == BenchMode.Files
+                ? "Expected body length in bytes; a response of another length is a mismatch. Default: any length."
+                : $"Bytes per message. Default: {BenchOptions.DefaultSize}.",
+            HelpName = "BYTES",
+            CustomParser = result => PositiveInt(result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty, "--size", result.AddError),
+        };
+        var duration = CommonOptions.Seconds("--duration", defaults.Duration.TotalSeconds, "Seconds measured, after the warm-up.");
+        var warmup = new Option<TimeSpan>("--warmup")
+        {
+            Description = $"Seconds of load before measuring starts (not counted). Default: {defaults.Warmup.TotalSeconds.ToString(CultureInfo.InvariantCulture)}.",
+            HelpName = "SECONDS",
+            DefaultValueFactory = _ => defaults.Warmup,
+            CustomParser = result =>
+            {
+                string token = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+                if (double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds is >= 0 and <= 86_400)
+                {
+                    return TimeSpan.FromSeconds(seconds);
+                }
+
+                result.AddError($"--warmup takes a number of seconds from 0 to 86400, not '{token}'.");
+                return TimeSpan.Zero;
+            },
+        };
+        var pipeline = CommonOptions.Count("--pipeline", defaults.Pipeline, 1,
+            mode == BenchMode.Udp ? "Datagrams in flight per socket (udp: 1 only)." : "Messages in flight per connection; 1 is ping-pong.");
+        pipeline.HelpName = "DEPTH";
+        var rate = new Option<double?>("--rate")
+        {
+            Description = "Messages per second over all connections, each sent at its scheduled time; latency counts from that time, so stalls are not hidden. Default: as fast as replies come.",
+            HelpName = "MSGS_PER_S",
+            CustomParser = result =>
+            {
+                string token = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+                if (double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) && value > 0)
+                {
+                    return value;
+                }
+
+                result.AddError($"--rate takes a number of messages per second greater than 0, not '{token}'.");
+                return null;
+            },
+        };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout instead of the summary." };
+
+        var command = new Command(name, description) { server, connections, size, duration, warmup, pipeline, rate, json };
+        Option<TimeSpan>? lossTimeout = null;
+        Option<string>? path = null;
+        if (mode == BenchMode.Udp)
+        {
+            lossTimeout = CommonOptions.Seconds("--timeout", defaults.LossTimeout.TotalSeconds, "Seconds to wait for a datagram's reply before it counts as lost.");
+            command.Options.Add(lossTimeout);
+        }
+
+        if (mode == BenchMode.Files)
+        {
+            path = new Option<string>("--path")
+            {
+                Description = $"Path each request GETs. Default: {defaults.Path}.",
+                HelpName = "PATH",
+                DefaultValueFactory = _ => defaults.Path,
+            };
+            command.Options.Add(path);
+        }
+
+        command.SetAction(async (parse, _) =>
+        {
+            var options = defaults with
+            {
+                Mode = mode,
+                Server = parse.GetValue(server),
+                Connections = parse.GetValue(connections),
+                Size = parse.GetValue(size),
+                Duration = parse.GetValue(duration),
+                Warmup = parse.GetValue(warmup),
+                Pipeline = parse.GetValue(pipeline),
+                Rate = parse.GetValue(rate),
+                LossTimeout = lossTimeout is null ? defaults.LossTimeout : parse.GetValue(lossTimeout),
+                Path = path is null ? defaults.Path : parse.GetValue(path) ?? defaults.Path,
+            };
+            if (options.Validate() is string problem)
+            {
+                return CommandLine.UsageError(problem + ".");
+            }
+
+            return await RunAsync(options, parse.GetValue(json));
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(BenchOptions options, bool json)
+    {
+        using var shutdown = new Shutdown();
+        var progress = Console.IsErrorRedirected ? null : new BenchProgressLine();
+        BenchResult result;
+        try
+        {
+            result = await LoadGenerator.RunAsync(options, progress is null ? null : progress.Show, shutdown.Token);
+        }
+        catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
+        {
+            return CommandLine.Fail("interrupted while connecting");
+        }
+        catch (Exception e) when (e is SocketException or TimeoutException or IOException)
+        {
+            return CommandLine.Fail($"{options.Server}: {NetworkErrors.Describe(e)}");
+        }
+        finally
+        {
+            progress?.Clear();
+        }
+
+        await using var stdout = Console.OpenStandardOutput();
+        if (json)
+        {
+            BenchReport.WriteJson(result, stdout);
+        }
+        else
+        {
+            await Console.Out.WriteAsync(BenchReport.Summary(result));
+        }
+
+        if (result.Errors > 0 || result.Mismatches > 0)
+        {
+            return CommandLine.Fail($"{result.Errors} errors, {result.Mismatches} mismatches" +
+                (result.FirstError is null ? string.Empty : $" (first: {result.FirstError})"));
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static int? PositiveInt(string token, string name, Action<string> addError)
+    {
+        if (int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= 1)
+        {
+            return value;
+        }
+
+        addError($"{name} takes a whole number of at least 1, not '{token}'.");
+        return null;
+    }
+}

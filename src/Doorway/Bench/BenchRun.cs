@@ -1,0 +1,58 @@
+namespace Doorway.Bench;
+
+/// <summary>
+/// The state every connection of one run shares: warming up, measuring or stopping, and the
+/// send schedule when a rate is set.
+/// </summary>
+internal sealed class BenchRun
+{
+    private const int Warming = 0;
+    private const int Measuring = 1;
+    private const int Stopping = 2;
+
+    private readonly double _intervalNs;
+    private readonly double _spacingNs;
+    private int _phase;
+
+    public BenchRun(BenchOptions options)
+    {
+        Options = options;
+        Start = BenchClock.Now();
+        if (options.Rate is double rate)
+        {
+            // Each connection sends every connections/rate seconds; connections are spread evenly
+            // over one interval, so the whole load is smooth rather than N-message bursts.
+            _spacingNs = 1e9 / rate;
+            _intervalNs = _spacingNs * options.Connections;
+        }
+    }
+
+    public BenchOptions Options { get; }
+
+    /// <summary>When the run began (ns); the schedule counts from here.</summary>
+    public long Start { get; }
+
+    public bool HasRate => _intervalNs > 0;
+
+    public bool IsMeasuring => Volatile.Read(ref _phase) == Measuring;
+
+    public bool IsStopping => Volatile.Read(ref _phase) == Stopping;
+
+    public void BeginMeasuring() => Volatile.Write(ref _phase, Measuring);
+
+    public void Stop() => Volatile.Write(ref _phase, Stopping);
+
+    /// <summary>When connection <paramref name="connection"/> should send its message <paramref name="message"/> (ns).</summary>
+    public long IntendedSendTime(int connection, long message) =>
+        Start + (long)((connection * _spacingNs) + (message * _intervalNs));
+
+    /// <summary>Waits until <paramref name="time"/> (ns). Timers tick in milliseconds: a message due sooner is sent at once.</summary>
+    public static async ValueTask WaitUntilAsync(long time)
+    {
+        long wait = time - BenchClock.Now();
+        if (wait >= 1_000_000)
+        {
+            await Task.Delay(TimeSpan.FromTicks(wait / 100));
+        }
+    }
+}

@@ -1,0 +1,37 @@
+namespace Doorway.Bench;
+
+/// <summary>
+/// What one connection counted. Only its own loop writes it, so counting needs no locks; the
+/// progress reporter reads <see cref="Messages"/> while the loop runs (a 64-bit read is atomic).
+/// </summary>
+internal sealed class ConnectionStats
+{
+    public LatencyHistogram Latency { get; } = new();
+
+    /// <summary>Replies completed while measuring.</summary>
+    public long Messages;
+
+    /// <summary>Reply payload bytes completed while measuring.</summary>
+    public long Bytes;
+
+    /// <summary>Socket errors, closed connections, unanswered messages; whole run.</summary>
+    public long Errors;
+
+    /// <summary>Replies that were not what the server should have answered; whole run.</summary>
+    public long Mismatches;
+
+    /// <summary>UDP datagrams with no reply within the loss timeout, while measuring.</summary>
+    public long Lost;
+
+    /// <summary>UDP replies that came after their datagram was counted lost.</summary>
+    public long Late;
+
+    /// <summary>The first error, in plain words, for the summary.</summary>
+    public string? FirstError;
+
+    public void Error(string what)
+    {
+        Errors++;
+        FirstError ??= what;
+    }
+}

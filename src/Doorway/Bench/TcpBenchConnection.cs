@@ -1,0 +1,209 @@
+using System.Net.Sockets;
+using Doorway.Transport;
+
+namespace Doorway.Bench;
+
+/// <summary>
+/// One TCP connection of the load: keeps up to <c>pipeline</c> messages of lowercase text in
+/// flight and checks every reply byte against the upper case it expects. The loop allocates
+/// nothing per message: the text is a slice of a shared pattern, the socket's ValueTasks are
+/// pooled, and the send times live in a ring of <c>pipeline</c> slots.
+/// </summary>
+internal sealed class TcpBenchConnection : IBenchConnection
+{
+    // Larger reads save nothing for a loop that never has more than pipeline × size unanswered.
+    private const int MaxReceiveSize = 64 * 1024;
+
+    private readonly Socket _socket;
+    private readonly int _id;
+    private readonly BenchRun _run;
+    private readonly TextPattern _pattern;
+    private readonly byte[] _receive;
+    private readonly long[] _sentAt;
+    private volatile bool _aborted;
+
+    public TcpBenchConnection(Socket socket, int id, BenchRun run, TextPattern pattern)
+    {
+        _socket = socket;
+        _id = id;
+        _run = run;
+        _pattern = pattern;
+        _receive = GC.AllocateUninitializedArray<byte>(ReceiveSize(run.Options));
+        _sentAt = new long[run.Options.Pipeline];
+    }
+
+    public ConnectionStats Stats { get; } = new();
+
+    /// <summary>The longest run of the stream one send or one check covers.</summary>
+    public static int LongestRun(BenchOptions options) =>
+        Math.Max(options.Pipeline * options.MessageSize, ReceiveSize(options));
+
+    public static async Task<IBenchConnection> ConnectAsync(int id, BenchRun run, TextPattern pattern, CancellationToken cancellationToken)
+    {
+        var socket = await TcpConnector.ConnectAsync(run.Options.Server, run.Options.ConnectTimeout, cancellationToken);
+        return new TcpBenchConnection(socket, id, run, pattern);
+    }
+
+    public async Task RunAsync()
+    {
+        int size = _run.Options.MessageSize;
+        int depth = _run.Options.Pipeline;
+        long sent = 0;
+        long completed = 0;
+        int partial = 0;
+        bool bad = false;
+        try
+        {
+            while (true)
+            {
+                if (!_run.IsStopping)
+                {
+                    int batch = depth - (int)(sent - completed);
+                    if (_run.HasRate)
+                    {
+                        batch = await DueAsync(sent, batch, completed == sent);
+                    }
+
+                    if (batch > 0)
+                    {
+                        Stamp(sent, batch);
+                        int offset = TextPattern.Offset(sent * size, _id);
+                        await SendAllAsync(_pattern.Lower.AsMemory(offset, batch * size));
+                        sent += batch;
+                    }
+                }
+
+                if (sent == completed)
+                {
+                    if (_run.IsStopping)
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                int received = await _socket.ReceiveAsync(_receive, SocketFlags.None);
+                long now = BenchClock.Now();
+                if (received == 0)
+                {
+                    Stats.Error("the server closed the connection");
+                    return;
+                }
+
+                long position = (completed * size) + partial;
+                if (position + received > sent * size)
+                {
+                    Stats.Mismatches++;
+                    Stats.Error("the server sent more bytes than it was sent");
+                    return;
+                }
+
+                for (int done = 0; done < received;)
+                {
+                    int take = Math.Min(size - partial, received - done);
+                    int offset = TextPattern.Offset(position + done, _id);
+                    bad |= !_receive.AsSpan(done, take).SequenceEqual(_pattern.Upper.AsSpan(offset, take));
+                    partial += take;
+                    done += take;
+                    if (partial == size)
+                    {
+                        Complete(now - _sentAt[completed % depth], size, bad);
+                        completed++;
+                        partial = 0;
+                        bad = false;
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            Stats.Error(_aborted ? "no reply within the drain timeout" : NetworkErrors.Describe(e));
+        }
+    }
+
+    public void Abort()
+    {
+        _aborted = true;
+        _socket.Dispose();
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _socket.Dispose();
+    }
+
+    private static int ReceiveSize(BenchOptions options) =>
+        Math.Min(options.Pipeline * options.MessageSize, MaxReceiveSize);
+
+    private void Complete(long latency, int size, bool bad)
+    {
+        if (bad)
+        {
+            Stats.Mismatches++;
+        }
+
+        if (_run.IsMeasuring)
+        {
+            Stats.Latency.Record(latency);
+            Stats.Bytes += size;
+            Volatile.Write(ref Stats.Messages, Stats.Messages + 1);
+        }
+    }
+
+    // With a rate, a message is sent at its intended time (or at once, if that has passed) and
+    // its latency counts from the intended time; with nothing in flight, wait for the next one.
+    private async ValueTask<int> DueAsync(long sent, int room, bool idle)
+    {
+        if (room <= 0)
+        {
+            return 0;
+        }
+
+        if (idle)
+        {
+            await BenchRun.WaitUntilAsync(_run.IntendedSendTime(_id, sent));
+        }
+
+        long now = BenchClock.Now();
+        int due = 0;
+        while (due < room && _run.IntendedSendTime(_id, sent + due) <= now + 1_000_000)
+        {
+            due++;
+        }
+
+        return due;
+    }
+
+    private void Stamp(long first, int count)
+    {
+        long now = BenchClock.Now();
+        for (int i = 0; i < count; i++)
+        {
+            long message = first + i;
+            // Late: count from when it should have gone (the server's stall is charged to it).
+            // Early (within a timer tick): count from when it went.
+            _sentAt[message % _sentAt.Length] = _run.HasRate ? Math.Min(_run.IntendedSendTime(_id, message), now) : now;
+        }
+    }
+
+    private async ValueTask SendAllAsync(ReadOnlyMemory<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            int sent = await _socket.SendAsync(bytes, SocketFlags.None);
+            bytes = bytes[sent..];
+        }
+    }
+}

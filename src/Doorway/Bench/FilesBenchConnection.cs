@@ -77,7 +77,7 @@ internal sealed class FilesBenchConnection : IBenchConnection
                             await BenchRun.WaitUntilAsync(_run.IntendedSendTime(_id, sent));
                         }
 
-                        batch = _run.IntendedSendTime(_id, sent) <= BenchClock.Now() + 1_000_000 ? 1 : 0;
+                        batch = _run.IntendedSendTime(_id, sent) <= BenchClock.Now() + BenchRun.Slack ? 1 : 0;
                     }
 
                     if (batch > 0)

@@ -178,7 +178,7 @@ internal sealed class TcpBenchConnection : IBenchConnection
 
         long now = BenchClock.Now();
         int due = 0;
-        while (due < room && _run.IntendedSendTime(_id, sent + due) <= now + 1_000_000)
+        while (due < room && _run.IntendedSendTime(_id, sent + due) <= now + BenchRun.Slack)
         {
             due++;
         }

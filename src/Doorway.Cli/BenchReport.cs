@@ -74,6 +74,7 @@ internal static class BenchReport
                 json.WriteNumber("late", result.Late);
             }
 
+            json.WriteNumber("allocatedBytes", result.AllocatedBytes);
             if (result.FirstError is not null)
             {
                 json.WriteString("firstError", result.FirstError);

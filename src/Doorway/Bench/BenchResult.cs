@@ -25,6 +25,12 @@ public sealed record BenchResult
 
     public required LatencyHistogram Latency { get; init; }
 
+    /// <summary>
+    /// Bytes the generator's process allocated while measuring (all threads): its loops allocate
+    /// nothing per message, so this stays a few KiB (timers, progress) however many messages pass.
+    /// </summary>
+    public long AllocatedBytes { get; init; }
+
     public double MessagesPerSecond => Elapsed > TimeSpan.Zero ? Messages / Elapsed.TotalSeconds : 0;
 
     /// <summary>Payload mebibytes per second, one way (what was sent equals what came back).</summary>

@@ -88,7 +88,12 @@ internal sealed class FilesBenchConnection : IBenchConnection
                             _sentAt[(sent + i) % depth] = _run.HasRate ? Math.Min(_run.IntendedSendTime(_id, sent + i), now) : now;
                         }
 
-                        await SendAllAsync(_requests.AsMemory(0, batch * _requestLength));
+                        var bytes = _requests.AsMemory(0, batch * _requestLength);
+                        while (!bytes.IsEmpty)
+                        {
+                            bytes = bytes[await _socket.SendAsync(bytes, SocketFlags.None)..];
+                        }
+
                         sent += batch;
                     }
                 }
@@ -103,7 +108,7 @@ internal sealed class FilesBenchConnection : IBenchConnection
                     continue;
                 }
 
-                int received = await _socket.ReceiveAsync(_receive, SocketFlags.None);
+                int received = await _socket.ReceiveAsync(_receive.AsMemory(), SocketFlags.None);
                 if (received == 0)
                 {
                     Stats.Error(_inBody ? "the server closed the connection before the body was complete" : "the server closed the connection");
@@ -258,14 +263,5 @@ internal sealed class FilesBenchConnection : IBenchConnection
 
         _bodyLength = length;
         _bodyLeft = length;
-    }
-
-    private async ValueTask SendAllAsync(ReadOnlyMemory<byte> bytes)
-    {
-        while (!bytes.IsEmpty)
-        {
-            int sent = await _socket.SendAsync(bytes, SocketFlags.None);
-            bytes = bytes[sent..];
-        }
     }
 }

@@ -32,7 +32,7 @@ public static class LoadGenerator
         try
         {
             var loops = connections.Select(c => Task.Run(c.RunAsync, CancellationToken.None)).ToArray();
-            var (measureStart, measureEnd) = await ControlAsync(run, connections, progress, cancellationToken);
+            var (measureStart, measureEnd, allocated) = await ControlAsync(run, connections, progress, cancellationToken);
 
             var all = Task.WhenAll(loops);
             if (await Task.WhenAny(all, Task.Delay(options.DrainTimeout, CancellationToken.None)) != all)
@@ -44,7 +44,7 @@ public static class LoadGenerator
             }
 
             await all;
-            return Merge(options, connections, TimeSpan.FromTicks((measureEnd - measureStart) / 100));
+            return Merge(options, connections, TimeSpan.FromTicks((measureEnd - measureStart) / 100)) with { AllocatedBytes = allocated };
         }
         finally
         {
@@ -98,15 +98,20 @@ public static class LoadGenerator
         }
     }
 
-    /// <summary>Warm-up, then the measured time with a progress report every second; returns the window (ns).</summary>
-    private static async Task<(long Start, long End)> ControlAsync(BenchRun run, IBenchConnection[] connections, Action<BenchProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Warm-up, then the measured time with a progress report every second; returns the window (ns)
+    /// and the bytes this process allocated in it.
+    /// </summary>
+    private static async Task<(long Start, long End, long Allocated)> ControlAsync(BenchRun run, IBenchConnection[] connections, Action<BenchProgress>? progress, CancellationToken cancellationToken)
     {
         var options = run.Options;
         long start = BenchClock.Now();
         long end = start;
+        long allocated = 0;
         try
         {
             await TickAsync(run, connections, options.Warmup, measuring: false, progress, cancellationToken);
+            allocated = GC.GetTotalAllocatedBytes(precise: true);
             run.BeginMeasuring();
             start = BenchClock.Now();
             end = start;
@@ -121,12 +126,17 @@ public static class LoadGenerator
             if (run.IsMeasuring)
             {
                 end = BenchClock.Now();
+                allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            }
+            else
+            {
+                allocated = 0;
             }
 
             run.Stop();
         }
 
-        return (start, end);
+        return (start, end, allocated);
     }
 
     private static async Task TickAsync(BenchRun run, IBenchConnection[] connections, TimeSpan length, bool measuring, Action<BenchProgress>? progress, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Doorway.Transport;
 
 namespace Doorway.Bench;
@@ -78,7 +79,7 @@ internal sealed class UdpBenchSocket : IBenchConnection
                 }
 
                 Prepare(sequence);
-                await _socket.SendAsync(_send, SocketFlags.None);
+                await _socket.SendAsync(_send.AsMemory(), SocketFlags.None);
                 await AwaitReplyAsync(sequence, sentAt, size);
             }
         }
@@ -100,6 +101,7 @@ internal sealed class UdpBenchSocket : IBenchConnection
         _timeout.Dispose();
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AwaitReplyAsync(long sequence, long sentAt, int size)
     {
         _timeout.CancelAfter(_run.Options.LossTimeout);
@@ -108,7 +110,7 @@ internal sealed class UdpBenchSocket : IBenchConnection
             int received;
             try
             {
-                received = await _socket.ReceiveAsync(_receive, SocketFlags.None, _timeout.Token);
+                received = await _socket.ReceiveAsync(_receive.AsMemory(), SocketFlags.None, _timeout.Token);
             }
             catch (OperationCanceledException)
             {

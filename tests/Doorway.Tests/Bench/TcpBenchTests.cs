@@ -1,0 +1,206 @@
+using System.Globalization;
+using Doorway.Bench;
+using Doorway.Tests.Support;
+using Doorway.Transport;
+
+namespace Doorway.Tests.Bench;
+
+public sealed class TcpBenchTests
+{
+    public static TheoryData<string, string, string> Loads => new()
+    {
+        { "127.0.0.1", "128", "1" },
+        { "[::1]", "4096", "8" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Loads))]
+    public async Task Bench_tcp_drives_a_real_doorway_door_with_no_mismatches(string host, string size, string pipeline)
+    {
+        await using var serve = RunningProcess.StartDoorway("serve", "--tcp", "0", "--log-level", "warning");
+        int port = await serve.WaitForReadyAsync("tcp");
+
+        var (code, stdout, stderr) = await RunningProcess.RunDoorwayAsync(
+            ["bench", "tcp", "--server", $"{host}:{port}", "--connections", "4", "--size", size, "--pipeline", pipeline,
+             "--duration", "1", "--warmup", "0.2", "--json"]);
+
+        Assert.True(code == 0, stderr);
+        var json = BenchJson.Parse(stdout);
+        Assert.True(json.Number("messages") > 100, stdout);
+        Assert.True(json.Number("messagesPerSecond") > 100, stdout);
+        Assert.Equal(0, json.Number("errors"));
+        Assert.Equal(0, json.Number("mismatches"));
+        Assert.Equal(int.Parse(size, CultureInfo.InvariantCulture), json.Number("size"));
+        Assert.InRange(json.Number("mibPerSecond"), json.Number("messagesPerSecond") * json.Number("size") / 1048576 * 0.99, json.Number("messagesPerSecond") * json.Number("size") / 1048576 * 1.01);
+        Assert.True(json.Number("p50Us") > 0 && json.Number("p50Us") <= json.Number("p99Us") && json.Number("p99Us") <= json.Number("p999Us") && json.Number("p999Us") <= json.Number("maxUs"), stdout);
+    }
+
+    [Fact]
+    public async Task Bench_tcp_prints_a_summary_without_json()
+    {
+        await using var door = TestDoors.OpenTcp(new Doorway.Capitalize.CapitalizeConnectionHandler(Doorway.Capitalize.CapitalizeOptions.Default));
+        var (code, stdout, stderr) = await RunningProcess.RunDoorwayAsync(
+            ["bench", "tcp", "--server", $"127.0.0.1:{door.LocalEndPoint.Port}", "--connections", "2", "--duration", "0.5", "--warmup", "0"]);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("msg/s", stdout, StringComparison.Ordinal);
+        Assert.Contains("p99.9", stdout, StringComparison.Ordinal);
+        Assert.Contains("errors 0  mismatches 0", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_door_that_answers_in_the_wrong_case_is_caught_message_by_message()
+    {
+        await using var door = TestDoors.OpenTcp(new WrongDoors.Echo());
+        var (code, stdout, stderr) = await RunningProcess.RunDoorwayAsync(
+            ["bench", "tcp", "--server", $"127.0.0.1:{door.LocalEndPoint.Port}", "--connections", "3", "--pipeline", "4",
+             "--duration", "0.5", "--warmup", "0", "--json"]);
+
+        Assert.Equal(1, code);
+        Assert.Contains("mismatches", stderr, StringComparison.Ordinal);
+        var json = BenchJson.Parse(stdout);
+        Assert.True(json.Number("messages") > 0, stdout);
+        // Every reply is wrong, and each is counted once (plus at most the window in flight at the end).
+        Assert.InRange(json.Number("mismatches"), json.Number("messages"), json.Number("messages") + 3 * 4 * 50);
+        Assert.Equal(0, json.Number("errors"));
+    }
+
+    [Fact]
+    public async Task A_door_that_answers_twice_is_caught()
+    {
+        // The second copy is taken for the next message's reply (a mismatch), or, when it comes
+        // with the first, is more than was sent (a mismatch, and the connection is given up).
+        await using var door = TestDoors.OpenTcp(new WrongDoors.Doubling());
+        var result = await LoadGenerator.RunAsync(Options(door.LocalEndPoint.Port) with { Connections = 2 }).WithDeadline();
+
+        Assert.True(result.Mismatches > 0, $"{result.Mismatches} mismatches");
+        Assert.InRange(result.Errors, 0, 2);
+        Assert.True(result.Errors == 0 || result.FirstError == "the server sent more bytes than it was sent", result.FirstError);
+    }
+
+    [Fact]
+    public async Task Nothing_listening_is_one_clear_line_and_exit_1()
+    {
+        int port = FreeTcpPort();
+        var (code, stdout, stderr) = await RunningProcess.RunDoorwayAsync(
+            ["bench", "tcp", "--server", $"127.0.0.1:{port}", "--duration", "1"]);
+
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Equal($"doorway: 127.0.0.1:{port}: connection refused\n", stderr);
+    }
+
+    [Theory]
+    [InlineData("--connections", "0")]
+    [InlineData("--pipeline", "0")]
+    [InlineData("--size", "-3")]
+    [InlineData("--rate", "0")]
+    [InlineData("--warmup", "-1")]
+    public async Task Bad_numbers_are_usage_errors(string option, string value)
+    {
+        var (code, _, stderr) = await RunningProcess.RunDoorwayAsync(["bench", "tcp", option, value]);
+        Assert.Equal(2, code);
+        Assert.Contains(option, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Too_many_bytes_in_flight_is_a_usage_error()
+    {
+        var (code, _, stderr) = await RunningProcess.RunDoorwayAsync(["bench", "tcp", "--size", "65536", "--pipeline", "64"]);
+        Assert.Equal(2, code);
+        Assert.Contains("in flight", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_a_rate_the_load_keeps_to_it()
+    {
+        await using var door = TestDoors.OpenTcp(new Doorway.Capitalize.CapitalizeConnectionHandler(Doorway.Capitalize.CapitalizeOptions.Default));
+        var result = await LoadGenerator.RunAsync(Options(door.LocalEndPoint.Port) with
+        {
+            Connections = 5,
+            Rate = 400,
+            Duration = TimeSpan.FromSeconds(2),
+            Warmup = TimeSpan.FromSeconds(0.2),
+        }).WithDeadline();
+
+        Assert.Equal(0, result.Errors + result.Mismatches);
+        Assert.InRange(result.MessagesPerSecond, 400 * 0.9, 400 * 1.1);
+    }
+
+    [Fact]
+    public async Task A_stalled_server_is_charged_from_the_intended_send_time()
+    {
+        // The door holds every reply 50 ms. Ping-pong at 200 messages/s on one connection can
+        // only complete 20 a second, so messages fall ever further behind their schedule: latency
+        // counted from when each should have gone grows far beyond the 50 ms a reply takes.
+        await using var door = TestDoors.OpenTcp(new SlowDoor(TimeSpan.FromMilliseconds(50)));
+        var result = await LoadGenerator.RunAsync(Options(door.LocalEndPoint.Port) with
+        {
+            Connections = 1,
+            Rate = 200,
+            Duration = TimeSpan.FromSeconds(1),
+            Warmup = TimeSpan.Zero,
+        }).WithDeadline();
+
+        Assert.Equal(0, result.Errors + result.Mismatches);
+        Assert.InRange(result.Messages, 5, 25);
+        Assert.True(result.LatencyUs(99) > 300_000, $"p99 {result.LatencyUs(99)} µs");
+        Assert.True(result.LatencyUs(0) >= 50_000, $"min {result.LatencyUs(0)} µs");
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("16")]
+    public async Task The_tcp_loop_allocates_nothing_per_message(string pipeline)
+    {
+        // Against the native server, in its own process: every byte the bench process allocates
+        // while measuring is the generator's.
+        var (server, port) = await NativeBaseline.StartTcpAsync();
+        await using var _ = server;
+        var (code, stdout, stderr) = await RunningProcess.RunDoorwayAsync(
+            ["bench", "tcp", "--server", $"127.0.0.1:{port}", "--connections", "8", "--pipeline", pipeline,
+             "--duration", "2", "--warmup", "0.5", "--json"]);
+
+        Assert.True(code == 0, stderr);
+        var json = BenchJson.Parse(stdout);
+        Assert.True(json.Number("messages") > 5000, stdout);
+        // The once-a-second timer allocates a little; nothing may grow with the messages.
+        Assert.True(json.Number("allocatedBytes") < 16 * 1024, stdout);
+    }
+
+    internal static BenchOptions Options(int port) => BenchOptions.Default with
+    {
+        Server = new HostPort("127.0.0.1", port),
+        Connections = 2,
+        Duration = TimeSpan.FromSeconds(0.5),
+        Warmup = TimeSpan.Zero,
+    };
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Upper-cases, but holds each reply for a while: a server that stalls.</summary>
+    private sealed class SlowDoor(TimeSpan delay) : IConnectionHandler
+    {
+        public async Task OnConnectedAsync(Connection connection, CancellationToken stopping)
+        {
+            var buffer = new byte[4096];
+            while (true)
+            {
+                int received = await connection.ReceiveAsync(buffer, stopping);
+                if (received == 0)
+                {
+                    return;
+                }
+
+                await Task.Delay(delay, stopping);
+                System.Text.Ascii.ToUpperInPlace(buffer.AsSpan(0, received), out _);
+                await connection.SendAsync(buffer.AsMemory(0, received), stopping);
+            }
+        }
+    }
+}

@@ -34,11 +34,10 @@ internal static class BenchCommand
             CustomParser = result => PositiveInt(result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty, "--size", result.AddError),
         };
         var duration = CommonOptions.Seconds("--duration", defaults.Duration.TotalSeconds, "Seconds measured, after the warm-up.");
-        var warmup = new Option<TimeSpan>("--warmup")
+        var warmup = new Option<TimeSpan?>("--warmup")
         {
             Description = $"Seconds of load before measuring starts (not counted). Default: {defaults.Warmup.TotalSeconds.ToString(CultureInfo.InvariantCulture)}.",
             HelpName = "SECONDS",
-            DefaultValueFactory = _ => defaults.Warmup,
             CustomParser = result =>
             {
                 string token = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
@@ -48,7 +47,7 @@ internal static class BenchCommand
                 }
 
                 result.AddError($"--warmup takes a number of seconds from 0 to 86400, not '{token}'.");
-                return TimeSpan.Zero;
+                return null;
             },
         };
         var pipeline = CommonOptions.Count("--pipeline", defaults.Pipeline, 1,
@@ -101,7 +100,7 @@ internal static class BenchCommand
                 Connections = parse.GetValue(connections),
                 Size = parse.GetValue(size),
                 Duration = parse.GetValue(duration),
-                Warmup = parse.GetValue(warmup),
+                Warmup = parse.GetValue(warmup) ?? defaults.Warmup,
                 Pipeline = parse.GetValue(pipeline),
                 Rate = parse.GetValue(rate),
                 LossTimeout = lossTimeout is null ? defaults.LossTimeout : parse.GetValue(lossTimeout),
@@ -163,16 +162,22 @@ internal static class BenchCommand
     /// The generator's loops never block, so their continuations can run on the socket engine's
     /// epoll threads instead of hopping to the thread pool for every reply: measured on 2 cores
     /// against the native epoll server, this nearly doubles what `bench tcp` drives at 50 and 500
-    /// connections (docs/benchmarks-bench.md). .NET reads the switch once, when the first socket is
-    /// made, and only from the environment; no socket exists yet in this process. A value the user
-    /// set wins.
+    /// connections (docs/benchmarks-bench.md). With inline completions .NET starts one epoll thread
+    /// per core; a load generator on the server's machine takes half of them, leaving the rest to
+    /// the server it measures. .NET reads both settings once, when the first socket is made, and
+    /// only from the environment; no socket exists yet in this process. Values the user set win.
     /// </summary>
     private static void PreferInlineSocketCompletions()
     {
-        const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-        if (Environment.GetEnvironmentVariable(InlineCompletions) is null)
+        SetUnlessSet("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+        SetUnlessSet("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT", Math.Max(1, Environment.ProcessorCount / 2).ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static void SetUnlessSet(string variable, string value)
+    {
+        if (Environment.GetEnvironmentVariable(variable) is null)
         {
-            Environment.SetEnvironmentVariable(InlineCompletions, "1");
+            Environment.SetEnvironmentVariable(variable, value);
         }
     }
 

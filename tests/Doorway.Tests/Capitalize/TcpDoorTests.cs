@@ -37,6 +37,16 @@ public sealed class TcpDoorTests
     }
 
     [Fact]
+    public async Task Netcat_with_half_close_gets_the_whole_reply()
+    {
+        await using var door = TestDoors.OpenTcp(Streaming);
+        var (code, stdout, stderr) = await RunningProcess.RunAsync("nc",
+            ["-N", "127.0.0.1", door.LocalEndPoint.Port.ToString()], stdin: "first from nc\nsecond: ß\n");
+        Assert.True(code == 0, stderr);
+        Assert.Equal("FIRST FROM NC\nSECOND: SS\n", stdout);
+    }
+
+    [Fact]
     public async Task Once_mode_answers_one_read_and_closes()
     {
         await using var door = TestDoors.OpenTcp(new CapitalizeConnectionHandler(CapitalizeOptions.Default with { Once = true }));

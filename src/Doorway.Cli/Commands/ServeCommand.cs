@@ -44,7 +44,7 @@ internal static class ServeCommand
         var idleTimeout = CommonOptions.Seconds("--idle-timeout", TcpDoorOptions.Default.IdleTimeout.TotalSeconds,
             "Seconds a connection may send and receive nothing before it is closed.");
         var drainTimeout = CommonOptions.Seconds("--drain-timeout", TcpDoorOptions.Default.DrainTimeout.TotalSeconds,
-            "On Ctrl-C or SIGTERM, seconds open connections get to finish before they are closed.");
+            "On Ctrl-C or SIGTERM, seconds open connections (and datagrams being answered) get to finish before they are closed.");
         var udpReceivers = CommonOptions.Count("--udp-receivers", UdpDoorOptions.Default.Receivers, 1,
             "Datagrams the UDP door receives and answers at once (one thread each).");
         var logLevel = CommonOptions.LogLevel();

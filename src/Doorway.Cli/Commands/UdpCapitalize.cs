@@ -17,7 +17,13 @@ internal static class UdpCapitalize
             int code;
             if (words.Length > 0)
             {
-                byte[] reply = await client.ExchangeAsync(Encoding.UTF8.GetBytes(string.Join(' ', words)), cancellationToken);
+                byte[] text = Encoding.UTF8.GetBytes(string.Join(' ', words));
+                if (text.Length > client.MaxText)
+                {
+                    return CommandLine.Fail($"the text is {text.Length} bytes; one datagram to {client.Server} carries at most {client.MaxText}");
+                }
+
+                byte[] reply = await client.ExchangeAsync(text, cancellationToken);
                 await using var stdout = Console.OpenStandardOutput();
                 await stdout.WriteAsync(reply, cancellationToken);
                 await stdout.WriteAsync("\n"u8.ToArray(), cancellationToken);

@@ -66,6 +66,10 @@ public sealed class UdpEndToEndTests
         Assert.Equal($"doorway: no reply from 127.0.0.1:{port} (2 tries, 0.2 s each)\n", capitalize.Stderr);
         Assert.Equal(2, silent.Available > 0 ? CountDatagrams(silent) : 0);
 
+        var tooLong = await RunningProcess.RunDoorwayAsync(["capitalize", "--udp", "--server", $"127.0.0.1:{port}", new string('a', 65_508)]);
+        Assert.Equal(1, tooLong.ExitCode);
+        Assert.Equal($"doorway: the text is 65508 bytes; one datagram to 127.0.0.1:{port} carries at most 65507\n", tooLong.Stderr);
+
         var ping = await RunningProcess.RunDoorwayAsync(["ping", "--server", $"127.0.0.1:{port}", "--count", "2", "--interval", "0.05", "--timeout", "0.1"]);
         Assert.Equal(1, ping.ExitCode);
         Assert.Contains("Request timed out (seq=1)", ping.Stdout, StringComparison.Ordinal);

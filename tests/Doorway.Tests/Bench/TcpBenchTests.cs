@@ -137,12 +137,14 @@ public sealed class TcpBenchTests
         {
             Connections = 5,
             Rate = 400,
-            Duration = TimeSpan.FromSeconds(2),
+            Duration = TimeSpan.FromSeconds(3),
             Warmup = TimeSpan.FromSeconds(0.2),
         }).WithDeadline();
 
         Assert.Equal(0, result.Errors + result.Mismatches);
-        Assert.InRange(result.MessagesPerSecond, 400 * 0.9, 400 * 1.1);
+        // Unpaced, this load would be tens of thousands a second. The margin is for a busy machine
+        // stalling the generator near the end of the window, before it can catch up.
+        Assert.InRange(result.MessagesPerSecond, 400 * 0.8, 400 * 1.2);
     }
 
     [Fact]

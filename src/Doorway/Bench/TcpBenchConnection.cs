@@ -12,7 +12,6 @@ namespace Doorway.Bench;
 /// </summary>
 internal sealed class TcpBenchConnection : IBenchConnection
 {
-    // Larger reads save nothing for a loop that never has more than pipeline × size unanswered.
     private const int MaxReceiveSize = 64 * 1024;
 
     private readonly Socket _socket;
@@ -125,7 +124,7 @@ internal sealed class TcpBenchConnection : IBenchConnection
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            Stats.Error(_aborted ? "no reply within the drain timeout" : NetworkErrors.Describe(e));
+            Stats.Error(_aborted ? "still waiting on the server when the drain timeout passed" : NetworkErrors.Describe(e));
         }
     }
 
@@ -151,8 +150,10 @@ internal sealed class TcpBenchConnection : IBenchConnection
         _socket.Dispose();
     }
 
+    // Room for more than is ever owed: a server that answers more bytes than it was sent shows up
+    // in one read (and is given up) instead of filling both ends' buffers until both block sending.
     private static int ReceiveSize(BenchOptions options) =>
-        Math.Min(options.Pipeline * options.MessageSize, MaxReceiveSize);
+        Math.Min(Math.Max(2 * options.Pipeline * options.MessageSize, 4096), MaxReceiveSize);
 
     private void Complete(long latency, int size, bool bad)
     {

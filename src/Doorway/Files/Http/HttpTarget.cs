@@ -1,0 +1,66 @@
+namespace Doorway.Files.Http;
+
+/// <summary>The path of an origin-form request target ("/a/b%20c?q"), percent-decoded in place.</summary>
+internal static class HttpTarget
+{
+    /// <summary>
+    /// Decodes the path of <paramref name="target"/> into its own first bytes and returns its length,
+    /// without the leading '/'. Returns -1 with a reason when the target is refused: not origin-form,
+    /// a bad escape, or an escape that spells '/', '\', '.', '%' or NUL (encoded and double-encoded
+    /// separators and dots exist only to get past a check, so nothing honest needs them).
+    /// </summary>
+    public static int DecodePath(Span<byte> target, out string? reason)
+    {
+        reason = null;
+        if (target.IsEmpty || target[0] != (byte)'/')
+        {
+            reason = "not an origin-form target";
+            return -1;
+        }
+
+        int end = target.IndexOfAny((byte)'?', (byte)'#');
+        if (end < 0)
+        {
+            end = target.Length;
+        }
+
+        int written = 0;
+        for (int i = 1; i < end; i++)
+        {
+            byte b = target[i];
+            if (b == (byte)'%')
+            {
+                if (i + 2 >= end || !TryHex(target[i + 1], out int high) || !TryHex(target[i + 2], out int low))
+                {
+                    reason = "bad percent escape";
+                    return -1;
+                }
+
+                b = (byte)((high << 4) | low);
+                if (b is (byte)'/' or (byte)'\\' or (byte)'.' or (byte)'%' or 0)
+                {
+                    reason = "percent-encoded separator, dot, '%' or NUL";
+                    return -1;
+                }
+
+                i += 2;
+            }
+
+            target[written++] = b;
+        }
+
+        return written;
+    }
+
+    private static bool TryHex(byte c, out int value)
+    {
+        value = c switch
+        {
+            >= (byte)'0' and <= (byte)'9' => c - '0',
+            >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+            >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+            _ => -1,
+        };
+        return value >= 0;
+    }
+}

@@ -6,7 +6,7 @@ namespace Doorway.Files.Http;
 /// </summary>
 internal struct HttpRequestHead
 {
-    public HttpMethod Method;
+    public RequestMethod Method;
     public Range MethodText;
     public Range Target;
 

@@ -115,7 +115,7 @@ internal static class HttpRequestParser
         }
 
         var method = line[..firstSpace];
-        head.Method = method.SequenceEqual("GET"u8) ? HttpMethod.Get : method.SequenceEqual("HEAD"u8) ? HttpMethod.Head : HttpMethod.Other;
+        head.Method = method.SequenceEqual("GET"u8) ? RequestMethod.Get : method.SequenceEqual("HEAD"u8) ? RequestMethod.Head : RequestMethod.Other;
         head.MethodText = new Range(0, firstSpace);
         head.Target = new Range(firstSpace + 1, secondSpace);
         head.Version = version[7] == (byte)'1' ? 11 : 10;

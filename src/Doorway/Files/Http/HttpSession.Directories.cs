@@ -27,7 +27,7 @@ internal sealed partial class HttpSession
         ConnectionHeader(head, keepAlive);
         _response.End();
         await _connection.SendAsync(_response.Written, _stopping);
-        if (head.Method != HttpMethod.Head)
+        if (head.Method != RequestMethod.Head)
         {
             await _connection.SendAsync(page, _stopping);
         }

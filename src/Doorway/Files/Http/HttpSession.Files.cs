@@ -71,7 +71,7 @@ internal sealed partial class HttpSession
             ConnectionHeader(head, keepAlive);
             _response.End();
 
-            if (head.Method == HttpMethod.Head)
+            if (head.Method == RequestMethod.Head)
             {
                 await _connection.SendAsync(_response.Written, _stopping);
                 Served(head, target, status, 0);
@@ -105,7 +105,7 @@ internal sealed partial class HttpSession
     private (ByteRange? Range, bool Unsatisfiable) ChooseRange(HttpRequestHead head, long length, ReadOnlySpan<byte> etag, DateTimeOffset lastModified)
     {
         var data = _buffer.Data;
-        if (head.Method != HttpMethod.Get || !IsSet(head.RangeHeader)
+        if (head.Method != RequestMethod.Get || !IsSet(head.RangeHeader)
             || !ByteRange.TryParse(data[head.RangeHeader], length, out var asked, out bool satisfiable)
             || (IsSet(head.IfRange) && !IfRangeHolds(data[head.IfRange], etag, lastModified)))
         {

@@ -135,7 +135,7 @@ internal sealed partial class HttpSession : IDisposable
 
     private async Task AnswerAsync(HttpRequestHead head, bool keepAlive)
     {
-        if (head.Method == HttpMethod.Other)
+        if (head.Method == RequestMethod.Other)
         {
             await SendErrorAsync(head, 405, keepAlive, target: null);
             return;
@@ -182,7 +182,7 @@ internal sealed partial class HttpSession : IDisposable
         FilesLog.HttpRejected(Logger, _connection.Id, _connection.RemoteEndPoint, status, reason);
         var head = default(HttpRequestHead);
         head.Version = version;
-        head.Method = HttpMethod.Get;
+        head.Method = RequestMethod.Get;
         await SendErrorAsync(head, status, keepAlive: false, target: null);
         await ConnectionEnd.LingerAsync(_connection, _stopping);
     }
@@ -200,7 +200,7 @@ internal sealed partial class HttpSession : IDisposable
         _response.Header("Content-Length"u8, 4 + phrase.Length + 1);
         ConnectionHeader(head, keepAlive);
         _response.End();
-        if (head.Method != HttpMethod.Head)
+        if (head.Method != RequestMethod.Head)
         {
             Span<byte> code = stackalloc byte[4];
             status.TryFormat(code, out _);
@@ -230,7 +230,7 @@ internal sealed partial class HttpSession : IDisposable
     {
         if (Logger.IsEnabled(LogLevel.Debug))
         {
-            string method = head.Method switch { HttpMethod.Get => "GET", HttpMethod.Head => "HEAD", _ => "other" };
+            string method = head.Method switch { RequestMethod.Get => "GET", RequestMethod.Head => "HEAD", _ => "other" };
             FilesLog.HttpServed(Logger, _connection.Id, _connection.RemoteEndPoint, method, target ?? "-", status, bytes);
         }
     }

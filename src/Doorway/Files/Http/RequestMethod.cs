@@ -1,6 +1,6 @@
 namespace Doorway.Files.Http;
 
-internal enum HttpMethod
+internal enum RequestMethod
 {
     Get,
     Head,

@@ -96,8 +96,9 @@ internal static class HttpRequestParser
 
         secondSpace += firstSpace + 1;
         var target = line[(firstSpace + 1)..secondSpace];
-        // Visible ASCII only: no spaces, controls or raw UTF-8 (clients percent-encode them).
-        if (target.IndexOfAnyExceptInRange((byte)0x21, (byte)0x7E) >= 0)
+        // No spaces or controls. Raw bytes above 0x7E are let through (some clients send UTF-8
+        // unencoded); the file root refuses whatever is not valid UTF-8.
+        if (target.IndexOfAnyInRange((byte)0x00, (byte)0x20) >= 0 || target.Contains((byte)0x7F))
         {
             return Fail(ref head, HttpParseStatus.BadRequest, "malformed request target");
         }

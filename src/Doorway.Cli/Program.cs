@@ -8,6 +8,7 @@ var root = new RootCommand(
 {
     ServeCommand.Create(),
     CapitalizeCommand.Create(),
+    GetCommand.Create(),
 };
 
 return await CommandLine.RunAsync(root, args);

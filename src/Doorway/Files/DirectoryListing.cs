@@ -31,9 +31,20 @@ internal static class DirectoryListing
         td.date { color: var(--muted); font-variant-numeric: tabular-nums; white-space: nowrap; }
         a { color: var(--link); text-decoration: none; word-break: break-all; }
         a:hover { text-decoration: underline; }
-        .icon { display: inline-block; width: 1.4em; color: var(--muted); }
+        .icon { display: inline-block; width: 1.1em; height: 1.1em; margin-right: .5em; vertical-align: -.18em; color: var(--muted); }
+        .icon.dir { color: #54aeff; }
         footer { margin-top: 1rem; color: var(--muted); font-size: .85rem; }
         """;
+
+    // Drawn inline (no emoji font or request needed): a folder and a page.
+    private const string FolderIcon =
+        "<svg class=\"icon dir\" viewBox=\"0 0 16 16\" aria-hidden=\"true\"><path fill=\"currentColor\" d=\"M1.5 3A1.5 1.5 0 0 1 3 1.5h3.4l1.6 2H13A1.5 1.5 0 0 1 14.5 5v7.5A1.5 1.5 0 0 1 13 14H3a1.5 1.5 0 0 1-1.5-1.5z\"/></svg>";
+
+    private const string FileIcon =
+        "<svg class=\"icon\" viewBox=\"0 0 16 16\" aria-hidden=\"true\"><path fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.2\" d=\"M3.5 1.5h6l3 3v10h-9z M9.5 1.5v3h3\"/></svg>";
+
+    private const string ParentIcon =
+        "<svg class=\"icon\" viewBox=\"0 0 16 16\" aria-hidden=\"true\"><path fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.4\" d=\"M6 4 2.5 7.5 6 11 M3 7.5h7a3.5 3.5 0 0 1 3.5 3.5v2\"/></svg>";
 
     public static byte[] Render(FileRoot root, string directory, string requestPath)
     {
@@ -96,7 +107,7 @@ internal static class DirectoryListing
             """);
         if (requestPath != "/")
         {
-            html.Append("<tr><td><span class=\"icon\">↩</span><a href=\"../\">Parent directory</a></td><td class=\"size\"></td><td class=\"date\"></td></tr>\n");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{ParentIcon}<a href=\"../\">Parent directory</a></td><td class=\"size\"></td><td class=\"date\"></td></tr>\n");
         }
 
         foreach (var (name, isDirectory, size, modified) in entries)
@@ -104,7 +115,7 @@ internal static class DirectoryListing
             string href = Uri.EscapeDataString(name) + (isDirectory ? "/" : string.Empty);
             string text = WebUtility.HtmlEncode(name) + (isDirectory ? "/" : string.Empty);
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td><span class=\"icon\">{(isDirectory ? "📁" : "📄")}</span><a href=\"{WebUtility.HtmlEncode(href)}\">{text}</a></td>" +
+                $"<tr><td>{(isDirectory ? FolderIcon : FileIcon)}<a href=\"{WebUtility.HtmlEncode(href)}\">{text}</a></td>" +
                 $"<td class=\"size\" title=\"{size} bytes\">{(isDirectory ? "—" : HumanSize(size))}</td>" +
                 $"<td class=\"date\">{modified.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}</td></tr>\n");
         }

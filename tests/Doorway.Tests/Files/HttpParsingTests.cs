@@ -133,6 +133,8 @@ public sealed class HttpParsingTests
     [InlineData("/a.txt", "a.txt")]
     [InlineData("/sub/%E4%B8%AD.txt?q=1#f", "sub/中.txt")]
     [InlineData("/a%20b", "a b")]
+    [InlineData("/100%25%20sure", "100% sure")]
+    [InlineData("/%252e", "%2e")]
     public void Targets_decode(string target, string path)
     {
         byte[] bytes = Encoding.ASCII.GetBytes(target);
@@ -144,7 +146,6 @@ public sealed class HttpParsingTests
     [InlineData("/%2e%2e/x")]
     [InlineData("/..%2fx")]
     [InlineData("/%5c")]
-    [InlineData("/%252e")]
     [InlineData("/%00")]
     [InlineData("/%zz")]
     [InlineData("/%4")]

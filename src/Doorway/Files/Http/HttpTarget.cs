@@ -6,8 +6,9 @@ internal static class HttpTarget
     /// <summary>
     /// Decodes the path of <paramref name="target"/> into its own first bytes and returns its length,
     /// without the leading '/'. Returns -1 with a reason when the target is refused: not origin-form,
-    /// a bad escape, or an escape that spells '/', '\', '.', '%' or NUL (encoded and double-encoded
-    /// separators and dots exist only to get past a check, so nothing honest needs them).
+    /// a bad escape, or an escape that spells '/', '\', '.' or NUL (encoded separators and dots exist
+    /// only to get past a check, so nothing honest needs them). An encoded '%' is kept: the file
+    /// root refuses a name that still holds an escape after this one decoding (double encoding).
     /// </summary>
     public static int DecodePath(Span<byte> target, out string? reason)
     {
@@ -37,9 +38,9 @@ internal static class HttpTarget
                 }
 
                 b = (byte)((high << 4) | low);
-                if (b is (byte)'/' or (byte)'\\' or (byte)'.' or (byte)'%' or 0)
+                if (b is (byte)'/' or (byte)'\\' or (byte)'.' or 0)
                 {
-                    reason = "percent-encoded separator, dot, '%' or NUL";
+                    reason = "percent-encoded separator, dot or NUL";
                     return -1;
                 }
 

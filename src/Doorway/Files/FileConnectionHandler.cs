@@ -45,10 +45,12 @@ public sealed class FileConnectionHandler : IConnectionHandler
         {
             // Hold no buffer until the client says something.
             await connection.WaitForDataAsync(stopping);
-            requestTimer.CancelAfter(Options.RequestTimeout);
+            // Bytes are waiting: the first read doesn't block, so the request clock starts only if
+            // the first bytes don't settle the dialect.
+            var token = stopping;
             while (dialect == Dialect.Unknown)
             {
-                if (await buffer.FillAsync(connection, requestTimer.Token) == 0)
+                if (await buffer.FillAsync(connection, token) == 0)
                 {
                     ended = true;
                     dialect = buffer.Count == 0 ? Dialect.Unknown : Dialect.Seed;
@@ -56,6 +58,11 @@ public sealed class FileConnectionHandler : IConnectionHandler
                 }
 
                 dialect = DialectSniffer.Sniff(buffer.Data);
+                if (dialect == Dialect.Unknown && token == stopping)
+                {
+                    requestTimer.CancelAfter(Options.RequestTimeout);
+                    token = requestTimer.Token;
+                }
             }
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)

@@ -141,17 +141,23 @@ public sealed class FileRoot
             return FileLookup.Refuse("symlink leads to a hidden name");
         }
 
-        if (System.IO.Directory.Exists(real))
+        FileAttributes attributes;
+        try
+        {
+            // One stat for both questions (is it there, is it a directory).
+            attributes = File.GetAttributes(real);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return FileLookup.Missing("not readable");
+        }
+
+        if ((attributes & FileAttributes.Directory) != 0)
         {
             return new FileLookup(FileLookupKind.Directory, real, "directory");
         }
 
-        if (trailingSlash || !File.Exists(real))
-        {
-            return FileLookup.Missing("not a regular file");
-        }
-
-        return new FileLookup(FileLookupKind.File, real, "file");
+        return trailingSlash ? FileLookup.Missing("not a directory") : new FileLookup(FileLookupKind.File, real, "file");
     }
 
     /// <summary>True when <paramref name="realPath"/> is the root or lies under it, by whole components.</summary>

@@ -335,6 +335,16 @@ public sealed class HttpDoorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_connection_that_stalls_before_its_dialect_is_known_is_closed_at_the_request_timeout()
+    {
+        var limits = FileDoorOptions.Default with { RequestTimeout = TimeSpan.FromMilliseconds(300) };
+        await using var door = FileClients.Open(_tree.Root, limits);
+        using var socket = await FileClients.ConnectAsync(door.LocalEndPoint);
+        await socket.SendAsync("GET"u8.ToArray()).WithDeadline();
+        Assert.Empty(await FileClients.ReadToEndAsync(socket));
+    }
+
+    [Fact]
     public async Task The_request_clock_restarts_for_each_request_on_a_kept_connection()
     {
         var limits = FileDoorOptions.Default with { RequestTimeout = TimeSpan.FromMilliseconds(500) };

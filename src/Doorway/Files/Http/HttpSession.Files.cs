@@ -80,7 +80,9 @@ internal sealed partial class HttpSession
 
             if (count <= SmallFileBytes && count <= _response.Free.Length)
             {
-                int read = await RandomAccess.ReadAsync(file.SafeFileHandle, _response.Free[..(int)count], offset, _stopping);
+                // A synchronous read: a small file is almost always in the page cache, and the
+                // asynchronous one would hop to another thread for it (Unix has no async file reads).
+                int read = RandomAccess.Read(file.SafeFileHandle, _response.Free.Span[..(int)count], offset);
                 if (read != count)
                 {
                     // The file shrank after its length was sent: the framing is broken, so the connection must end.

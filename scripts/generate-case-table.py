@@ -96,6 +96,8 @@ def main():
 // </auto-generated>
 namespace Doorway.Capitalize;
 
+// Arrays, not ReadOnlySpan properties over constant data: unoptimized (Debug) code pays an
+// allocation per access to those, and the allocation tests run in Debug too.
 internal static class UpperCaseTable
 {{
     /// <summary>Unicode version of the Python that generated this table.</summary>
@@ -114,34 +116,34 @@ internal static class UpperCaseTable
     public const int MaxExpansion = {int(max_expansion + 0.999)};
 
     /// <summary>Block number of each {BLOCK}-code-point block (code point &gt;&gt; BlockBits).</summary>
-    public static ReadOnlySpan<ushort> Stage1 =>
-    [
+    public static readonly ushort[] Stage1 =
+    {{
 {rows(stage1, 24, str)}
-    ];
+    }};
 
     /// <summary>Entries of the distinct blocks, {BLOCK} each: Identity, Defer, or a mapping number.</summary>
-    public static ReadOnlySpan<ushort> Stage2 =>
-    [
+    public static readonly ushort[] Stage2 =
+    {{
 {rows([e for b in blocks for e in b], 24, str)}
-    ];
+    }};
 
     /// <summary>Where mapping k starts in <see cref="MappingBytes"/>.</summary>
-    public static ReadOnlySpan<ushort> MappingStart =>
-    [
+    public static readonly ushort[] MappingStart =
+    {{
 {rows(starts, 24, str)}
-    ];
+    }};
 
     /// <summary>Length in bytes of mapping k.</summary>
-    public static ReadOnlySpan<byte> MappingLength =>
-    [
+    public static readonly byte[] MappingLength =
+    {{
 {rows(lengths, 32, str)}
-    ];
+    }};
 
     /// <summary>The UTF-8 bytes of every mapping, one after another.</summary>
-    public static ReadOnlySpan<byte> MappingBytes =>
-    [
+    public static readonly byte[] MappingBytes =
+    {{
 {rows(list(blob), 24, lambda b: f"0x{b:02X}")}
-    ];
+    }};
 }}
 """)
 

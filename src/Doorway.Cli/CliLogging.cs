@@ -16,6 +16,11 @@ internal static class CliLogging
             options.TimestampFormat = "HH:mm:ss.fff ";
             options.IncludeScopes = false;
         });
-        builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.Configure<ConsoleLoggerOptions>(options =>
+        {
+            options.LogToStandardErrorThreshold = LogLevel.Trace;
+            // Under a flood of connections, drop log lines rather than stall the threads that serve them.
+            options.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite;
+        });
     });
 }

@@ -144,7 +144,7 @@ public sealed class TcpCapitalizeClient : IDisposable
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw new TimeoutException($"no reply within {_timeout.TotalSeconds:0.###} s");
+                    throw new TimeoutException($"timed out: no reply within {_timeout.TotalSeconds:0.###} s");
                 }
 
                 if (received == 0)
@@ -178,7 +178,7 @@ public sealed class TcpCapitalizeClient : IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"no reply within {_timeout.TotalSeconds:0.###} s");
+            throw new TimeoutException($"timed out: no reply within {_timeout.TotalSeconds:0.###} s");
         }
     }
 

@@ -4,6 +4,8 @@
 // </auto-generated>
 namespace Doorway.Capitalize;
 
+// Arrays, not ReadOnlySpan properties over constant data: unoptimized (Debug) code pays an
+// allocation per access to those, and the allocation tests run in Debug too.
 internal static class UpperCaseTable
 {
     /// <summary>Unicode version of the Python that generated this table.</summary>
@@ -22,8 +24,8 @@ internal static class UpperCaseTable
     public const int MaxExpansion = 3;
 
     /// <summary>Block number of each 64-code-point block (code point &gt;&gt; BlockBits).</summary>
-    public static ReadOnlySpan<ushort> Stage1 =>
-    [
+    public static readonly ushort[] Stage1 =
+    {
         0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 0, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
         0, 0, 0, 0, 22, 23, 24, 25, 26, 27, 28, 0, 0, 0, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38,
         39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 0, 51, 52, 53, 0, 0, 0, 54, 0, 0, 0, 0,
@@ -750,11 +752,11 @@ internal static class UpperCaseTable
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 304,
-    ];
+    };
 
     /// <summary>Entries of the distinct blocks, 64 each: Identity, Defer, or a mapping number.</summary>
-    public static ReadOnlySpan<ushort> Stage2 =>
-    [
+    public static readonly ushort[] Stage2 =
+    {
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -1569,11 +1571,11 @@ internal static class UpperCaseTable
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0, 0, 0, 65535, 65535,
-    ];
+    };
 
     /// <summary>Where mapping k starts in <see cref="MappingBytes"/>.</summary>
-    public static ReadOnlySpan<ushort> MappingStart =>
-    [
+    public static readonly ushort[] MappingStart =
+    {
         0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
         23, 24, 25, 26, 28, 30, 32, 34, 36, 38, 40, 42, 44, 46, 48, 50, 52, 54, 56, 58, 60, 62, 64, 66,
         68, 70, 72, 74, 76, 78, 80, 82, 84, 86, 88, 90, 92, 94, 96, 98, 100, 102, 104, 106, 108, 110, 112, 114,
@@ -1636,11 +1638,11 @@ internal static class UpperCaseTable
         4067, 4071, 4075, 4079, 4083, 4087, 4091, 4095, 4099, 4103, 4107, 4111, 4115, 4119, 4123, 4127, 4131, 4135, 4139, 4143, 4147, 4151, 4155, 4159,
         4163, 4167, 4171, 4175, 4179, 4183, 4187, 4191, 4195, 4199, 4203, 4207, 4211, 4215, 4219, 4223, 4227, 4231, 4235, 4239, 4243, 4247, 4251, 4255,
         4259, 4263, 4267, 4271, 4275,
-    ];
+    };
 
     /// <summary>Length in bytes of mapping k.</summary>
-    public static ReadOnlySpan<byte> MappingLength =>
-    [
+    public static readonly byte[] MappingLength =
+    {
         0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2,
         2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
         2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3,
@@ -1687,11 +1689,11 @@ internal static class UpperCaseTable
         4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
         4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
         4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    ];
+    };
 
     /// <summary>The UTF-8 bytes of every mapping, one after another.</summary>
-    public static ReadOnlySpan<byte> MappingBytes =>
-    [
+    public static readonly byte[] MappingBytes =
+    {
         0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F, 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58,
         0x59, 0x5A, 0xCE, 0x9C, 0x53, 0x53, 0xC3, 0x80, 0xC3, 0x81, 0xC3, 0x82, 0xC3, 0x83, 0xC3, 0x84, 0xC3, 0x85, 0xC3, 0x86, 0xC3, 0x87, 0xC3, 0x88,
         0xC3, 0x89, 0xC3, 0x8A, 0xC3, 0x8B, 0xC3, 0x8C, 0xC3, 0x8D, 0xC3, 0x8E, 0xC3, 0x8F, 0xC3, 0x90, 0xC3, 0x91, 0xC3, 0x92, 0xC3, 0x93, 0xC3, 0x94,
@@ -1871,5 +1873,5 @@ internal static class UpperCaseTable
         0x9E, 0xA4, 0x94, 0xF0, 0x9E, 0xA4, 0x95, 0xF0, 0x9E, 0xA4, 0x96, 0xF0, 0x9E, 0xA4, 0x97, 0xF0, 0x9E, 0xA4, 0x98, 0xF0, 0x9E, 0xA4, 0x99, 0xF0,
         0x9E, 0xA4, 0x9A, 0xF0, 0x9E, 0xA4, 0x9B, 0xF0, 0x9E, 0xA4, 0x9C, 0xF0, 0x9E, 0xA4, 0x9D, 0xF0, 0x9E, 0xA4, 0x9E, 0xF0, 0x9E, 0xA4, 0x9F, 0xF0,
         0x9E, 0xA4, 0xA0, 0xF0, 0x9E, 0xA4, 0xA1,
-    ];
+    };
 }

@@ -164,7 +164,7 @@ public struct UpperCaser
             case UpperCaseTable.Defer:
                 return Rune.ToUpperInvariant(rune).EncodeToUtf8(destination);
             default:
-                var mapping = UpperCaseTable.MappingBytes.Slice(UpperCaseTable.MappingStart[entry], UpperCaseTable.MappingLength[entry]);
+                var mapping = UpperCaseTable.MappingBytes.AsSpan(UpperCaseTable.MappingStart[entry], UpperCaseTable.MappingLength[entry]);
                 return Copy(mapping, destination);
         }
     }

@@ -9,7 +9,7 @@ public static class NetworkErrors
     {
         SocketException s => Describe(s.SocketErrorCode),
         IOException { InnerException: SocketException s } => Describe(s.SocketErrorCode),
-        TimeoutException => "timed out",
+        TimeoutException t => t.Message,
         OperationCanceledException => "cancelled",
         _ => exception.Message,
     };

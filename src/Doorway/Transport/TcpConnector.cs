@@ -42,7 +42,7 @@ public static class TcpConnector
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"no answer from {server} within {timeout.TotalSeconds:0.###} s");
+            throw new TimeoutException($"timed out: no answer from {server} within {timeout.TotalSeconds:0.###} s");
         }
     }
 }

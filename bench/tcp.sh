@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Ping-pong benchmark of the TCP capitalize door against the native epoll baseline, side by side
+# in one run, plus resident memory per idle connection. Loopback only; bounded in time.
+#
+#   bash bench/tcp.sh [--duration S] [--reps N] [--connections "1 50 500"] [--size B] [--idle N]
+#
+# Prints a Markdown table (medians over the repetitions; runs of the two servers interleave so
+# machine noise hits both alike).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+duration=5 reps=3 connections="1 50 500" size=128 idle=10000 warmup=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) duration=$2; shift 2 ;;
+    --reps) reps=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    --size) size=$2; shift 2 ;;
+    --idle) idle=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+bash "$here/native/build.sh" >/dev/null
+dotnet build -c Release "$root/src/Doorway.Cli" -v quiet -nologo >/dev/null
+doorway="$root/src/Doorway.Cli/bin/Release/net10.0/doorway.dll"
+bin="$here/native/bin"
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+# start NAME COMMAND...: starts a server, waits for its ready line, sets $port.
+start() {
+  local name=$1; shift
+  "$@" >"$work/$name.out" 2>"$work/$name.err" &
+  pids+=($!)
+  eval "${name}_pid=$!"
+  for _ in $(seq 1 200); do
+    if grep -q '^ready tcp' "$work/$name.out"; then
+      port=$(sed -n 's/^ready tcp .*:\([0-9]*\)$/\1/p' "$work/$name.out" | head -1)
+      eval "${name}_port=$port"
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "$name did not start" >&2; cat "$work/$name.err" >&2; exit 1
+}
+
+start doorway dotnet "$doorway" serve --tcp 0 --bind 127.0.0.1 --log-level warning $(dotnet "$doorway" serve --help | grep -q -- '--udp' && echo --udp off) $(dotnet "$doorway" serve --help | grep -q -- '--files' && echo --files off)
+start native "$bin/epoll_capitalize" --bind 127.0.0.1 --port 0
+
+run() { # run SERVER CONNECTIONS -> one JSON line
+  local port_var="${1}_port"
+  "$bin/loadgen" tcp --server "127.0.0.1:${!port_var}" --connections "$2" --size "$size" \
+    --duration "$duration" --warmup "$warmup" --json 2>/dev/null
+}
+
+for c in $connections; do
+  for r in $(seq 1 "$reps"); do
+    for s in doorway native; do
+      run "$s" "$c" >>"$work/$s-$c.jsonl"
+    done
+  done
+done
+
+median() { python3 -c 'import sys,json,statistics as st; k=sys.argv[1]; v=[json.loads(l)[k] for l in open(sys.argv[2]) if l.strip()]; print(st.median(v))' "$@"; }
+errors() { python3 -c 'import sys,json; print(sum(json.loads(l)["errors"]+json.loads(l)["mismatches"] for l in open(sys.argv[1]) if l.strip()))' "$1"; }
+
+echo "| connections | server | messages/s | p50 µs | p99 µs | vs native (msg/s) | errors+mismatches |"
+echo "|---:|---|---:|---:|---:|---:|---:|"
+for c in $connections; do
+  nm=$(median messagesPerSecond "$work/native-$c.jsonl")
+  for s in doorway native; do
+    m=$(median messagesPerSecond "$work/$s-$c.jsonl")
+    printf '| %s | %s | %.0f | %.0f | %.0f | %.2f× | %s |\n' "$c" "$s" "$m" \
+      "$(median p50Us "$work/$s-$c.jsonl")" "$(median p99Us "$work/$s-$c.jsonl")" \
+      "$(python3 -c "print($m/$nm)")" "$(errors "$work/$s-$c.jsonl")"
+  done
+done
+
+# Resident memory per idle connection: RSS with N idle connections open minus RSS before.
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+echo
+echo "| server | RSS before (KiB) | RSS with $idle idle (KiB) | per idle connection |"
+echo "|---|---:|---:|---:|"
+for s in doorway native; do
+  pid_var="${s}_pid"; port_var="${s}_port"
+  before=$(rss "${!pid_var}")
+  mkfifo "$work/hold-$s"
+  "$bin/idle_clients" --server "127.0.0.1:${!port_var}" --connections "$idle" --ping <"$work/hold-$s" >"$work/idle-$s.out" 2>&1 &
+  idle_pid=$!
+  exec 9>"$work/hold-$s"
+  for _ in $(seq 1 600); do grep -q '^open' "$work/idle-$s.out" && break; sleep 0.1; done
+  grep -q '^open' "$work/idle-$s.out" || { echo "idle clients did not connect: $(cat "$work/idle-$s.out")" >&2; exit 1; }
+  sleep 2 # let the server settle (GC, pools) before reading its memory
+  after=$(rss "${!pid_var}")
+  exec 9>&-
+  wait "$idle_pid" || true
+  printf '| %s | %s | %s | %.2f KiB |\n' "$s" "$before" "$after" "$(python3 -c "print(($after-$before)/$idle)")"
+done

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Sockets;
+using Doorway.Tests.Support;
+
+namespace Doorway.Tests.Cli;
+
+/// <summary>The real <c>doorway serve</c> process, as a user runs it.</summary>
+public sealed class ServeProcessTests
+{
+    [Fact]
+    public async Task Serve_prints_its_ready_line_serves_the_books_client_and_exits_0_on_sigterm()
+    {
+        await using var server = RunningProcess.StartDoorway("serve", "--tcp", "0", "--udp", "off", "--files", "off", "--bind", "127.0.0.1");
+        int port = await server.WaitForReadyAsync("tcp");
+
+        var (code, stdout, stderr) = await RunningProcess.RunAsync("python3",
+            [Repo.Client("tcp_book_client.py"), "127.0.0.1", port.ToString(), "knock knock"]);
+        Assert.True(code == 0, stderr);
+        Assert.Equal("KNOCK KNOCK\n", stdout);
+
+        server.Signal(15);
+        Assert.Equal(0, await server.WaitForExitAsync());
+        // The book's server prints each client's address; ours logs it (to stderr).
+        Assert.Contains("Accept new connection from 127.0.0.1:", server.Stderr);
+    }
+
+    [Fact]
+    public async Task Serve_on_all_interfaces_answers_ipv4_and_ipv6()
+    {
+        await using var server = RunningProcess.StartDoorway("serve", "--tcp", "0", "--udp", "off", "--files", "off");
+        string ready = await server.WaitForLineAsync("ready tcp ");
+        Assert.StartsWith("ready tcp [::]:", ready);
+        int port = int.Parse(ready[(ready.LastIndexOf(':') + 1)..]);
+        foreach (var address in new[] { IPAddress.Loopback, IPAddress.IPv6Loopback })
+        {
+            using var client = await Sockets.ConnectAsync(new IPEndPoint(address, port));
+            Assert.Equal("DUAL", await Sockets.ExchangeAsync(client, "dual", "DUAL"));
+        }
+    }
+
+    [Fact]
+    public async Task A_second_server_on_the_same_port_fails_with_one_clear_line_and_exit_1()
+    {
+        await using var first = RunningProcess.StartDoorway("serve", "--tcp", "0", "--udp", "off", "--files", "off", "--bind", "127.0.0.1");
+        int port = await first.WaitForReadyAsync("tcp");
+
+        var (code, stdout, stderr) = await RunningProcess.RunDoorwayAsync(
+            ["serve", "--tcp", port.ToString(), "--udp", "off", "--files", "off", "--bind", "127.0.0.1"]);
+        Assert.Equal(1, code);
+        Assert.Equal($"doorway: cannot open the tcp door on 127.0.0.1:{port}: address already in use\n", stderr);
+        Assert.Empty(stdout);
+    }
+
+    [Fact]
+    public async Task Sigterm_lets_an_open_connection_finish_within_the_drain_timeout()
+    {
+        await using var server = RunningProcess.StartDoorway("serve", "--tcp", "0", "--udp", "off", "--files", "off",
+            "--bind", "127.0.0.1", "--drain-timeout", "20");
+        int port = await server.WaitForReadyAsync("tcp");
+        using var client = await Sockets.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+        Assert.Equal("BEFORE", await Sockets.ExchangeAsync(client, "before", "BEFORE"));
+
+        server.Signal(15);
+        // Wait until the door no longer accepts, then use the open connection.
+        await Deadline.UntilAsync(() => !CanConnect(port), "the welcome door to close");
+        Assert.Equal("AFTER SIGTERM", await Sockets.ExchangeAsync(client, "after sigterm", "AFTER SIGTERM"));
+        client.Shutdown(SocketShutdown.Send);
+        Assert.Empty(await Sockets.ReceiveToEndAsync(client));
+        Assert.Equal(0, await server.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task Turning_every_door_off_is_a_usage_error()
+    {
+        var (code, _, stderr) = await RunningProcess.RunDoorwayAsync(["serve", "--tcp", "off", "--udp", "off", "--files", "off"]);
+        Assert.Equal(2, code);
+        Assert.Contains("every door is off", stderr);
+    }
+
+    [Theory]
+    [InlineData("--tcp", "70000")]
+    [InlineData("--tcp", "twelve")]
+    [InlineData("--max-connections", "0")]
+    [InlineData("--idle-timeout", "-1")]
+    [InlineData("--bind", "not-an-address")]
+    [InlineData("--no-such-option", "1")]
+    public async Task Bad_options_are_usage_errors_with_exit_2(string option, string value)
+    {
+        var (code, stdout, stderr) = await RunningProcess.RunDoorwayAsync(["serve", option, value]);
+        Assert.Equal(2, code);
+        Assert.StartsWith("doorway: ", stderr);
+        Assert.Empty(stdout);
+    }
+
+    private static bool CanConnect(int port)
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            probe.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Doorway.Capitalize;
+using Doorway.Tests.Support;
+using Doorway.Transport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Doorway.Tests.Transport;
+
+public sealed class WelcomeDoorTests
+{
+    private static readonly CapitalizeConnectionHandler Capitalize = new(CapitalizeOptions.Default);
+
+    [Fact]
+    public async Task The_client_past_max_connections_is_closed_and_the_others_are_unaffected()
+    {
+        await using var door = TestDoors.OpenTcp(Capitalize, TcpDoorOptions.Default with { MaxConnections = 2 });
+        using var first = await Sockets.ConnectAsync(door.LocalEndPoint);
+        using var second = await Sockets.ConnectAsync(door.LocalEndPoint);
+        Assert.Equal("ONE", await Sockets.ExchangeAsync(first, "one", "ONE"));
+        Assert.Equal("TWO", await Sockets.ExchangeAsync(second, "two", "TWO"));
+
+        using var third = await Sockets.ConnectAsync(door.LocalEndPoint);
+        Assert.True(await Sockets.IsClosedByServerAsync(third));
+
+        Assert.Equal("STILL ONE", await Sockets.ExchangeAsync(first, "still one", "STILL ONE"));
+        Assert.Equal("STILL TWO", await Sockets.ExchangeAsync(second, "still two", "STILL TWO"));
+
+        first.Close();
+        await Deadline.UntilAsync(() => door.ActiveConnections == 1, "the first connection to be released");
+        using var fourth = await Sockets.ConnectAsync(door.LocalEndPoint);
+        Assert.Equal("FOUR", await Sockets.ExchangeAsync(fourth, "four", "FOUR"));
+    }
+
+    [Fact]
+    public async Task An_idle_connection_is_closed_after_the_idle_timeout_and_a_busy_one_is_not()
+    {
+        var idleTimeout = TimeSpan.FromMilliseconds(400);
+        await using var door = TestDoors.OpenTcp(Capitalize, TcpDoorOptions.Default with { IdleTimeout = idleTimeout });
+        using var idle = await Sockets.ConnectAsync(door.LocalEndPoint);
+        using var busy = await Sockets.ConnectAsync(door.LocalEndPoint);
+        var clock = Stopwatch.StartNew();
+        var idleClosed = Sockets.IsClosedByServerAsync(idle);
+
+        // The busy client talks every 100 ms for three idle timeouts.
+        while (clock.Elapsed < idleTimeout * 3)
+        {
+            Assert.Equal("PING", await Sockets.ExchangeAsync(busy, "ping", "PING"));
+            await Task.Delay(100); // the scenario: a client that pauses between messages
+        }
+
+        Assert.True(await idleClosed);
+        Assert.Equal("STILL HERE", await Sockets.ExchangeAsync(busy, "still here", "STILL HERE"));
+    }
+
+    [Fact]
+    public async Task A_stuck_send_to_a_client_that_never_reads_ends_at_the_idle_timeout()
+    {
+        await using var door = TestDoors.OpenTcp(Capitalize, TcpDoorOptions.Default with { IdleTimeout = TimeSpan.FromMilliseconds(500) });
+        using var greedy = await Sockets.ConnectAsync(door.LocalEndPoint);
+        greedy.ReceiveBufferSize = 16 * 1024;
+        byte[] chunk = new byte[64 * 1024];
+        Array.Fill(chunk, (byte)'x');
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            // Sends until the door closes the connection (a reset or broken pipe ends the loop).
+            while (!stop.IsCancellationRequested)
+            {
+                await greedy.SendAsync(chunk, SocketFlags.None, stop.Token);
+            }
+        }
+        catch (SocketException)
+        {
+        }
+
+        Assert.False(stop.IsCancellationRequested, "the door never closed the stuck connection");
+        await Deadline.UntilAsync(() => door.ActiveConnections == 0, "the stuck connection to be released");
+    }
+
+    [Fact]
+    public async Task Stop_refuses_new_clients_at_once_and_lets_open_ones_finish()
+    {
+        var door = TestDoors.OpenTcp(Capitalize, TcpDoorOptions.Default with { DrainTimeout = TimeSpan.FromSeconds(20) });
+        using var open = await Sockets.ConnectAsync(door.LocalEndPoint);
+        Assert.Equal("BEFORE", await Sockets.ExchangeAsync(open, "before", "BEFORE"));
+
+        var stopping = door.StopAsync();
+        await Assert.ThrowsAnyAsync<SocketException>(() => Sockets.ConnectAsync(door.LocalEndPoint));
+        Assert.False(stopping.IsCompleted);
+        Assert.Equal("DURING THE DRAIN", await Sockets.ExchangeAsync(open, "during the drain", "DURING THE DRAIN"));
+
+        open.Shutdown(SocketShutdown.Send);
+        Assert.Empty(await Sockets.ReceiveToEndAsync(open));
+        await stopping.WithDeadline(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, door.ActiveConnections);
+        await door.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Stop_closes_connections_still_open_after_the_drain_timeout()
+    {
+        var door = TestDoors.OpenTcp(Capitalize, TcpDoorOptions.Default with { DrainTimeout = TimeSpan.FromMilliseconds(300) });
+        using var lingering = await Sockets.ConnectAsync(door.LocalEndPoint);
+        Assert.Equal("HI", await Sockets.ExchangeAsync(lingering, "hi", "HI"));
+
+        await door.StopAsync().WithDeadline(TimeSpan.FromSeconds(10));
+        Assert.True(await Sockets.IsClosedByServerAsync(lingering));
+        Assert.Equal(0, door.ActiveConnections);
+        await door.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("::")]
+    public async Task A_second_door_on_a_busy_port_fails_with_address_in_use(string address)
+    {
+        await using var first = TestDoors.OpenTcp(Capitalize, address: IPAddress.Parse(address));
+        var error = Assert.Throws<SocketException>(() => WelcomeDoor.Bind("tcp",
+            TcpDoorOptions.Default with { EndPoint = new IPEndPoint(IPAddress.Parse(address), first.LocalEndPoint.Port) },
+            Capitalize, NullLogger.Instance));
+        Assert.Equal(SocketError.AddressAlreadyInUse, error.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task A_dual_mode_door_serves_ipv4_and_ipv6_clients()
+    {
+        await using var door = TestDoors.OpenTcp(Capitalize, address: IPAddress.IPv6Any);
+        using var v4 = await Sockets.ConnectAsync(new IPEndPoint(IPAddress.Loopback, door.LocalEndPoint.Port));
+        using var v6 = await Sockets.ConnectAsync(new IPEndPoint(IPAddress.IPv6Loopback, door.LocalEndPoint.Port));
+        Assert.Equal("FOUR", await Sockets.ExchangeAsync(v4, "four", "FOUR"));
+        Assert.Equal("SIX", await Sockets.ExchangeAsync(v6, "six", "SIX"));
+    }
+
+    [Fact]
+    public async Task A_handler_that_throws_costs_its_own_connection_only()
+    {
+        await using var door = TestDoors.OpenTcp(new ThrowingHandler());
+        for (int i = 0; i < 3; i++)
+        {
+            using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
+            Assert.True(await Sockets.IsClosedByServerAsync(client));
+        }
+
+        await Deadline.UntilAsync(() => door.ActiveConnections == 0, "all connections to be released");
+    }
+
+    private sealed class ThrowingHandler : IConnectionHandler
+    {
+        public Task OnConnectedAsync(Connection connection, CancellationToken stopping) =>
+            throw new InvalidOperationException("a broken protocol");
+    }
+}

@@ -16,27 +16,27 @@ internal static class CommonOptions
         HelpName = "LEVEL",
     };
 
-    /// <summary><c>--NAME PORT|off</c>: a door's port; 0 picks a free one; <c>off</c> (null) disables the door.</summary>
-    public static Option<int?> DoorPort(string name, int defaultPort, string door) => new(name)
+    /// <summary><c>--NAME PORT|off</c>: a door's port; 0 picks a free one; <c>off</c> (a null port) disables the door.</summary>
+    public static Option<PortOrOff> DoorPort(string name, int defaultPort, string door) => new(name)
     {
         Description = $"Port of the {door} door; 0 picks a free port, 'off' disables the door. Default: {defaultPort}.",
         HelpName = "PORT|off",
-        DefaultValueFactory = _ => defaultPort,
+        DefaultValueFactory = _ => new PortOrOff(defaultPort),
         CustomParser = result =>
         {
             string token = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
             if (token.Equals("off", StringComparison.OrdinalIgnoreCase))
             {
-                return null;
+                return new PortOrOff(null);
             }
 
             if (HostPort.TryParsePort(token, out int port))
             {
-                return port;
+                return new PortOrOff(port);
             }
 
             result.AddError($"{name} takes a port from 0 to 65535 or 'off', not '{token}'.");
-            return null;
+            return new PortOrOff(null);
         },
     };
 
@@ -65,6 +65,14 @@ internal static class CommonOptions
         Description = $"{description} Default: {defaultSeconds.ToString(CultureInfo.InvariantCulture)}.",
         HelpName = "SECONDS",
         DefaultValueFactory = _ => TimeSpan.FromSeconds(defaultSeconds),
+        CustomParser = result => ParseSeconds(result, name),
+    };
+
+    /// <summary>Seconds with no single default (the command picks one by mode); null when not given.</summary>
+    public static Option<TimeSpan?> OptionalSeconds(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "SECONDS",
         CustomParser = result => ParseSeconds(result, name),
     };
 

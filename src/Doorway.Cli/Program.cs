@@ -8,6 +8,7 @@ var root = new RootCommand(
 {
     ServeCommand.Create(),
     CapitalizeCommand.Create(),
+    PingCommand.Create(),
     GetCommand.Create(),
 };
 

@@ -7,12 +7,21 @@ using Doorway.Transport;
 namespace Doorway.Cli.Commands;
 
 /// <summary>
-/// <c>doorway capitalize</c>: the book's TCP client. With TEXT: one exchange. With a terminal: the
-/// book's prompt, line after line. With piped input: a stream of any size, both ways at once.
+/// <c>doorway capitalize</c>: the book's TCP client (or, with --udp, its UDP client). With TEXT: one
+/// exchange. With a terminal: the book's prompt, line after line. With piped input: over TCP a stream
+/// of any size, both ways at once; over UDP one datagram per line.
 /// </summary>
 internal static class CapitalizeCommand
 {
     public const string Prompt = "Input lowercase sentence:";
+
+    private const int DefaultRetries = 3;
+    private static readonly TimeSpan TcpTimeout = TimeSpan.FromSeconds(10);
+
+    // A datagram on loopback or a LAN comes back in well under a millisecond; a second is a lost one.
+    private static readonly TimeSpan UdpTimeout = TimeSpan.FromSeconds(1);
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static Command Create()
     {
@@ -22,11 +31,18 @@ internal static class CapitalizeCommand
             Arity = ArgumentArity.ZeroOrMore,
         };
         var server = CommonOptions.Server(12000, "The capitalize door to knock on.");
-        var timeout = CommonOptions.Seconds("--timeout", 10, "Seconds to wait for the connection and for each reply.");
+        var timeout = CommonOptions.OptionalSeconds("--timeout",
+            $"Seconds to wait for each reply (TCP: also for the connection). Default: {Seconds(TcpTimeout)} over TCP, {Seconds(UdpTimeout)} with --udp.");
+        var udp = new Option<bool>("--udp")
+        {
+            Description = "Use the UDP capitalize door: each text (or line) is one datagram, answered by one datagram.",
+        };
+        var retries = CommonOptions.Count("--retries", DefaultRetries, 0,
+            "With --udp: times a datagram is sent again when no reply came within the timeout.");
 
         var command = new Command("capitalize", "Send text to the capitalize door and print its upper case.")
         {
-            text, server, timeout,
+            text, server, timeout, udp, retries,
         };
 
         command.SetAction(async (parse, _) =>
@@ -36,10 +52,21 @@ internal static class CapitalizeCommand
                 return CommandLine.UsageError($"unknown option '{unknown}' (to send it as text, put '--' before it).");
             }
 
+            bool overUdp = parse.GetValue(udp);
+            if (!overUdp && parse.GetResult(retries) is { Implicit: false })
+            {
+                return CommandLine.UsageError("--retries applies to --udp only (TCP does its own retransmission).");
+            }
+
             using var shutdown = new Shutdown();
             var target = parse.GetValue(server);
-            var limit = parse.GetValue(timeout);
+            var limit = parse.GetValue(timeout) ?? (overUdp ? UdpTimeout : TcpTimeout);
             string[] words = parse.GetValue(text) ?? [];
+            if (overUdp)
+            {
+                return await UdpCapitalize.RunAsync(target, limit, parse.GetValue(retries), words, shutdown.Token);
+            }
+
             try
             {
                 using var client = await TcpCapitalizeClient.ConnectAsync(target, limit, shutdown.Token);

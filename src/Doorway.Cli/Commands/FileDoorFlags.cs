@@ -8,7 +8,7 @@ namespace Doorway.Cli.Commands;
 /// <summary>The file door's flags on <c>serve</c>, and how they become a door.</summary>
 internal sealed class FileDoorFlags
 {
-    public Option<int?> Port { get; } = CommonOptions.DoorPort("--files", 8080, "file (seed dialect and HTTP/1.1)");
+    public Option<PortOrOff> Port { get; } = CommonOptions.DoorPort("--files", 8080, "file (seed dialect and HTTP/1.1)");
 
     public Option<string> Root { get; } = new("--root")
     {

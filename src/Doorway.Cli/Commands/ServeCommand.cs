@@ -14,6 +14,7 @@ internal static class ServeCommand
     public static Command Create()
     {
         var tcp = CommonOptions.DoorPort("--tcp", 12000, "TCP capitalize");
+        var udp = CommonOptions.DoorPort("--udp", 12000, "UDP capitalize");
         var bind = new Option<IPAddress?>("--bind")
         {
             Description = "Address the doors listen on. Default: all interfaces, IPv4 and IPv6.",
@@ -44,14 +45,16 @@ internal static class ServeCommand
         var idleTimeout = CommonOptions.Seconds("--idle-timeout", TcpDoorOptions.Default.IdleTimeout.TotalSeconds,
             "Seconds a connection may send and receive nothing before it is closed.");
         var drainTimeout = CommonOptions.Seconds("--drain-timeout", TcpDoorOptions.Default.DrainTimeout.TotalSeconds,
-            "On Ctrl-C or SIGTERM, seconds open connections get to finish before they are closed.");
+            "On Ctrl-C or SIGTERM, seconds open connections (and datagrams being answered) get to finish before they are closed.");
+        var udpReceivers = CommonOptions.Count("--udp-receivers", UdpDoorOptions.Default.Receivers, 1,
+            "Datagrams the UDP door receives and answers at once (one thread each).");
         var logLevel = CommonOptions.LogLevel();
         var files = new FileDoorFlags();
 
         var command = new Command("serve",
-            "Open the doors and serve until Ctrl-C or SIGTERM. Prints 'ready <door> <address>:<port>' on stdout once each door accepts; logs go to stderr.")
+            "Open the doors and serve until Ctrl-C or SIGTERM. Prints 'ready <door> <address>:<port>' on stdout once each door accepts or receives; logs go to stderr.")
         {
-            tcp, bind, once, maxConnections, idleTimeout, drainTimeout, logLevel,
+            tcp, udp, bind, once, maxConnections, idleTimeout, drainTimeout, udpReceivers, logLevel,
         };
         foreach (var option in files.All)
         {
@@ -70,14 +73,14 @@ internal static class ServeCommand
             };
 
             var plans = new List<DoorPlan>();
-            if (parse.GetValue(tcp) is int tcpPort)
+            if (parse.GetValue(tcp).Port is int tcpPort)
             {
                 var handler = new CapitalizeConnectionHandler(CapitalizeOptions.Default with { Once = parse.GetValue(once) });
                 plans.Add(new DoorPlan("tcp", tcpPort, ep => WelcomeDoor.Bind(
                     "tcp", tcpOptions with { EndPoint = ep }, handler, loggerFactory.CreateLogger("Doorway.Tcp"))));
             }
 
-            if (parse.GetValue(files.Port) is int filesPort)
+            if (parse.GetValue(files.Port).Port is int filesPort)
             {
                 FileConnectionHandler handler;
                 try
@@ -90,6 +93,18 @@ internal static class ServeCommand
                 }
 
                 plans.Add(new DoorPlan("files", filesPort, ep => FileDoorFlags.Bind(handler, tcpOptions, ep, loggerFactory)));
+            }
+
+            if (parse.GetValue(udp).Port is int udpPort)
+            {
+                var udpOptions = UdpDoorOptions.Default with
+                {
+                    Receivers = parse.GetValue(udpReceivers),
+                    DrainTimeout = parse.GetValue(drainTimeout),
+                };
+                var handler = new UdpCapitalizeHandler();
+                plans.Add(new DoorPlan("udp", udpPort, ep => UdpDoor.Bind(
+                    "udp", udpOptions with { EndPoint = ep }, handler, loggerFactory.CreateLogger("Doorway.Udp"))));
             }
 
             return await ServeAsync(plans, address);

@@ -37,4 +37,28 @@ internal static partial class TransportLog
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "{Door} door closed")]
     public static partial void Stopped(ILogger logger, string door);
+
+    [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "{Door} door receiving on {EndPoint} with {Receivers} receivers")]
+    public static partial void Receiving(ILogger logger, string door, IPEndPoint endPoint, int receivers);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "{Door} door: a reply of {Length} bytes to {RemoteEndPoint} exceeds the largest datagram; not sent ({Count} so far)")]
+    public static partial void UdpReplyTooLarge(ILogger logger, string door, int length, IPEndPoint remoteEndPoint, long count);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Debug, Message = "{Door} door: receive error absorbed ({Error})")]
+    public static partial void UdpReceiveErrorAbsorbed(ILogger logger, string door, string error);
+
+    [LoggerMessage(EventId = 123, Level = LogLevel.Debug, Message = "{Door} door: reply to {RemoteEndPoint} not sent ({Error})")]
+    public static partial void UdpSendFailed(ILogger logger, string door, IPEndPoint remoteEndPoint, string error);
+
+    [LoggerMessage(EventId = 124, Level = LogLevel.Error, Message = "{Door} door: handler failed on a datagram from {RemoteEndPoint}")]
+    public static partial void UdpHandlerFailed(ILogger logger, Exception exception, string door, IPEndPoint remoteEndPoint);
+
+    [LoggerMessage(EventId = 125, Level = LogLevel.Error, Message = "{Door} door: a receiver stopped")]
+    public static partial void UdpReceiverFailed(ILogger logger, Exception exception, string door);
+
+    [LoggerMessage(EventId = 126, Level = LogLevel.Warning, Message = "{Door} door closed with {Count} receivers still busy after the drain timeout")]
+    public static partial void UdpDrainAborted(ILogger logger, string door, int count);
+
+    [LoggerMessage(EventId = 127, Level = LogLevel.Information, Message = "{Door} door closed: {Received} datagrams received, {Replied} answered, {Oversize} replies too large, {NetworkErrors} network errors")]
+    public static partial void UdpStopped(ILogger logger, string door, long received, long replied, long oversize, long networkErrors);
 }

@@ -240,8 +240,9 @@ public sealed class WelcomeDoor : IDoor
             return;
         }
 
-        await _stopping.CancelAsync();
+        // Close the welcome door before the first await, so no client gets in once StopAsync was called.
         _listener.Dispose();
+        await _stopping.CancelAsync();
         if (_acceptLoop is not null)
         {
             await _acceptLoop;

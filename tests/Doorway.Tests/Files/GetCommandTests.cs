@@ -163,7 +163,7 @@ public sealed class GetCommandTests : IDisposable
         (code, _, stderr) = await GetAsync("a.txt", "--server", silent.Address, "--timeout", "0.5");
         Assert.Equal(1, code);
         Assert.Single(stderr.Trim().Split('\n'));
-        Assert.Contains("timed out", stderr, StringComparison.Ordinal);
+        Assert.Contains("no data from", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

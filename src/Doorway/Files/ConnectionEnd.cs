@@ -12,13 +12,13 @@ internal static class ConnectionEnd
     /// <summary>
     /// Half-closes, then reads (and drops) what the client still sends until it closes too, bounded
     /// in bytes and time. Closing with unread bytes would make the kernel send a reset, and a reset
-    /// can destroy the reply the client has not read yet (RFC 9112 §9.6).
+    /// can destroy the reply the client has not read yet (RFC 9112 §9.6). A stop doesn't cut it
+    /// short: the reply is what it protects, and its own limits bound it.
     /// </summary>
-    public static async Task LingerAsync(Connection connection, CancellationToken stopping)
+    public static async Task LingerAsync(Connection connection)
     {
         connection.ShutdownSend();
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        limit.CancelAfter(LingerTime);
+        using var limit = new CancellationTokenSource(LingerTime);
         byte[] sink = ArrayPool<byte>.Shared.Rent(4096);
         int total = 0;
         try

@@ -73,7 +73,7 @@ public sealed class FileConnectionHandler : IConnectionHandler
 
         if (dialect == Dialect.Seed)
         {
-            await SeedDialect.ServeAsync(this, connection, buffer, ended, requestTimer.Token, stopping);
+            await SeedDialect.ServeAsync(this, connection, buffer, ended, requestTimer.Token);
         }
         else if (dialect == Dialect.Http)
         {

@@ -10,7 +10,7 @@ namespace Doorway.Files;
 /// </summary>
 internal static class SeedDialect
 {
-    public static async Task ServeAsync(FileConnectionHandler door, Connection connection, RequestBuffer buffer, bool ended, CancellationToken requestTimeout, CancellationToken stopping)
+    public static async Task ServeAsync(FileConnectionHandler door, Connection connection, RequestBuffer buffer, bool ended, CancellationToken requestTimeout)
     {
         // The name ends at a newline (echo name | nc), at the client's end of stream, or when no
         // more bytes are waiting: the book's client sends its name in one piece, then only listens.
@@ -33,7 +33,7 @@ internal static class SeedDialect
             if (buffer.IsFull)
             {
                 Refuse(door, connection, buffer.Data, "name longer than --max-request-line");
-                await ConnectionEnd.LingerAsync(connection, stopping);
+                await ConnectionEnd.LingerAsync(connection);
                 return;
             }
 
@@ -50,7 +50,7 @@ internal static class SeedDialect
         if (lookup.Kind != FileLookupKind.File)
         {
             Refuse(door, connection, name, lookup.Kind == FileLookupKind.Directory ? "a directory" : lookup.Reason);
-            await ConnectionEnd.LingerAsync(connection, stopping);
+            await ConnectionEnd.LingerAsync(connection);
             return;
         }
 
@@ -62,7 +62,7 @@ internal static class SeedDialect
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Refuse(door, connection, name, e.Message);
-            await ConnectionEnd.LingerAsync(connection, stopping);
+            await ConnectionEnd.LingerAsync(connection);
             return;
         }
 
@@ -70,14 +70,15 @@ internal static class SeedDialect
         {
             long length = file.Length;
             using var sender = new FileSender();
-            await sender.SendAsync(connection, file, 0, length, stopping);
+            // Not cut short by a stop: the drain timeout bounds it.
+            await sender.SendAsync(connection, file, 0, length, CancellationToken.None);
             if (door.Logger.IsEnabled(LogLevel.Debug))
             {
                 FilesLog.SeedServed(door.Logger, connection.Id, connection.RemoteEndPoint, lookup.FullPath!, length);
             }
         }
 
-        await ConnectionEnd.LingerAsync(connection, stopping);
+        await ConnectionEnd.LingerAsync(connection);
     }
 
     private static void Refuse(FileConnectionHandler door, Connection connection, ReadOnlySpan<byte> name, string reason)

@@ -14,7 +14,7 @@ internal sealed partial class HttpSession
             _response.Header("Content-Length"u8, 0);
             ConnectionHeader(head, keepAlive);
             _response.End();
-            await _connection.SendAsync(_response.Written, _stopping);
+            await _connection.SendAsync(_response.Written, Exchange);
             Served(head, target, 301, 0);
             return;
         }
@@ -26,10 +26,10 @@ internal sealed partial class HttpSession
         _response.Header("Cache-Control"u8, "no-cache"u8);
         ConnectionHeader(head, keepAlive);
         _response.End();
-        await _connection.SendAsync(_response.Written, _stopping);
+        await _connection.SendAsync(_response.Written, Exchange);
         if (head.Method != RequestMethod.Head)
         {
-            await _connection.SendAsync(page, _stopping);
+            await _connection.SendAsync(page, Exchange);
         }
 
         Served(head, target, 200, page.Length);

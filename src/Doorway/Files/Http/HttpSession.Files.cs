@@ -33,7 +33,7 @@ internal sealed partial class HttpSession
                 _response.DateHeader("Last-Modified"u8, lastModified);
                 ConnectionHeader(head, keepAlive);
                 _response.End();
-                await _connection.SendAsync(_response.Written, _stopping);
+                await _connection.SendAsync(_response.Written, Exchange);
                 Served(head, target, 304, 0);
                 return;
             }
@@ -48,7 +48,7 @@ internal sealed partial class HttpSession
                 WriteDigest(digest);
                 ConnectionHeader(head, keepAlive);
                 _response.End();
-                await _connection.SendAsync(_response.Written, _stopping);
+                await _connection.SendAsync(_response.Written, Exchange);
                 Served(head, target, 416, 0);
                 return;
             }
@@ -73,7 +73,7 @@ internal sealed partial class HttpSession
 
             if (head.Method == RequestMethod.Head)
             {
-                await _connection.SendAsync(_response.Written, _stopping);
+                await _connection.SendAsync(_response.Written, Exchange);
                 Served(head, target, status, 0);
                 return;
             }
@@ -90,13 +90,13 @@ internal sealed partial class HttpSession
                 }
 
                 _response.Advance(read);
-                await _connection.SendAsync(_response.Written, _stopping);
+                await _connection.SendAsync(_response.Written, Exchange);
             }
             else
             {
-                await _connection.SendAsync(_response.Written, _stopping);
+                await _connection.SendAsync(_response.Written, Exchange);
                 _sender ??= new FileSender();
-                await _sender.SendAsync(_connection, file, offset, count, _stopping);
+                await _sender.SendAsync(_connection, file, offset, count, Exchange);
             }
 
             Served(head, target, status, count);

@@ -20,6 +20,12 @@ internal sealed partial class HttpSession : IDisposable
     private readonly CancellationTokenSource _requestTimer;
     private readonly CancellationToken _stopping;
     private readonly ResponseHead _response;
+    /// <summary>
+    /// An answer once begun is not cut short by a stop: the door's drain timeout bounds it, and
+    /// then the transport closes the connection, which ends any send.
+    /// </summary>
+    private static readonly CancellationToken Exchange = CancellationToken.None;
+
     private readonly byte[] _etag = new byte[40];
     private FileSender? _sender;
 
@@ -70,9 +76,9 @@ internal sealed partial class HttpSession : IDisposable
             bool keepAlive = head.KeepAlive && !_stopping.IsCancellationRequested;
             await AnswerAsync(head, keepAlive);
             _buffer.Consume(head.Length);
-            if (!keepAlive)
+            if (!keepAlive || _stopping.IsCancellationRequested)
             {
-                await ConnectionEnd.LingerAsync(_connection, _stopping);
+                await ConnectionEnd.LingerAsync(_connection);
                 return;
             }
         }
@@ -193,7 +199,7 @@ internal sealed partial class HttpSession : IDisposable
         head.Version = version;
         head.Method = RequestMethod.Get;
         await SendErrorAsync(head, status, keepAlive: false, target: null);
-        await ConnectionEnd.LingerAsync(_connection, _stopping);
+        await ConnectionEnd.LingerAsync(_connection);
     }
 
     private async Task SendErrorAsync(HttpRequestHead head, int status, bool keepAlive, string? target)
@@ -219,7 +225,7 @@ internal sealed partial class HttpSession : IDisposable
             _response.Append("\n"u8);
         }
 
-        await _connection.SendAsync(_response.Written, _stopping);
+        await _connection.SendAsync(_response.Written, Exchange);
         Served(head, target, status, 0);
     }
 

@@ -50,6 +50,9 @@ public sealed class GetCommandTests : IDisposable
         (code, _, stderr) = await GetAsync("a.txt", "--server", Server(door.LocalEndPoint), "-o", "out/renamed.txt");
         Assert.True(code == 0, stderr);
         Assert.Equal("hello\n", File.ReadAllText(Work("out/renamed.txt")));
+        (code, _, stderr) = await GetAsync("sub/inner.txt", "--server", Server(door.LocalEndPoint), "-o", "out");
+        Assert.True(code == 0, stderr);
+        Assert.Equal("inner\n", File.ReadAllText(Work("out/inner.txt")));
     }
 
     [Fact]

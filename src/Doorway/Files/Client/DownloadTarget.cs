@@ -22,18 +22,26 @@ public sealed record DownloadTarget
     public string ValidatorPath => Path + ".part.etag";
 
     /// <summary>
-    /// The target for NAME, in <paramref name="directory"/> unless <paramref name="output"/> names the file.
+    /// The target for NAME, in <paramref name="directory"/> unless <paramref name="output"/> names the
+    /// file (or another directory).
     /// Throws <see cref="DownloadException"/> when NAME has no usable base name.
     /// </summary>
     public static DownloadTarget Choose(string name, string? output, string directory)
     {
         ArgumentNullException.ThrowIfNull(name);
+        string baseName = BaseName(name);
         if (!string.IsNullOrEmpty(output))
         {
-            return new DownloadTarget(System.IO.Path.GetFullPath(output, directory));
+            string full = System.IO.Path.GetFullPath(output, directory);
+            if (!System.IO.Directory.Exists(full))
+            {
+                return new DownloadTarget(full);
+            }
+
+            // -o DIR: the base name, in that directory.
+            directory = full;
         }
 
-        string baseName = BaseName(name);
         if (baseName.Length == 0 || baseName is "." or ".." || baseName.Contains('\0', StringComparison.Ordinal))
         {
             throw new DownloadException($"'{name}' has no file name to save to; use -o FILE");

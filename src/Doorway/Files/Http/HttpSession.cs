@@ -162,7 +162,7 @@ internal sealed partial class HttpSession : IDisposable
         if (pathLength < 0)
         {
             Refused(targetText, reason!);
-            await SendErrorAsync(head, reason == "not an origin-form target" ? 400 : 404, keepAlive, targetText);
+            await SendErrorAsync(head, ReferenceEquals(reason, HttpTarget.NotAPath) ? 400 : 404, keepAlive, targetText);
             return;
         }
 

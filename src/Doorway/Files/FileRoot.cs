@@ -141,23 +141,27 @@ public sealed class FileRoot
             return FileLookup.Refuse("symlink leads to a hidden name");
         }
 
-        FileAttributes attributes;
-        try
+        // One stat answers: is it there, is it a directory, how long is it.
+        var info = new FileInfo(real);
+        if (!info.Exists)
         {
-            // One stat for both questions (is it there, is it a directory).
-            attributes = File.GetAttributes(real);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return FileLookup.Missing("not readable");
+            return System.IO.Directory.Exists(real)
+                ? new FileLookup(FileLookupKind.Directory, real, "directory")
+                : FileLookup.Missing("not readable");
         }
 
-        if ((attributes & FileAttributes.Directory) != 0)
+        if (trailingSlash)
         {
-            return new FileLookup(FileLookupKind.Directory, real, "directory");
+            return FileLookup.Missing("not a directory");
         }
 
-        return trailingSlash ? FileLookup.Missing("not a directory") : new FileLookup(FileLookupKind.File, real, "file");
+        // FIFOs, sockets and devices look like empty files; opening a FIFO would block for good.
+        if (info.Length == 0 && !NativePath.IsSeekable(real))
+        {
+            return FileLookup.Missing("not a regular file");
+        }
+
+        return new FileLookup(FileLookupKind.File, real, "file");
     }
 
     /// <summary>True when <paramref name="realPath"/> is the root or lies under it, by whole components.</summary>

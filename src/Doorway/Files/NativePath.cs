@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Doorway.Files;
 
@@ -26,6 +27,32 @@ internal static class NativePath
             free(resolved);
         }
     }
+
+    // Linux's values (the same on x86-64 and arm64).
+    private const int ReadOnly = 0;
+    private const int NonBlocking = 0x800;
+    private const int CloseOnExec = 0x80000;
+
+    /// <summary>
+    /// Whether a file can be read like a regular file, found out without blocking: a plain open
+    /// (.NET's) would wait forever on a FIFO with no writer. FIFOs, sockets and terminals are not seekable.
+    /// </summary>
+    public static bool IsSeekable(string path)
+    {
+        int fd = open(path, ReadOnly | NonBlocking | CloseOnExec);
+        if (fd < 0)
+        {
+            return false;
+        }
+
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        using var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0, isAsync: false);
+        return stream.CanSeek;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

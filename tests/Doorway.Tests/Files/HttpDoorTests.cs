@@ -108,6 +108,21 @@ public sealed class HttpDoorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_FIFO_in_the_root_is_refused_without_blocking_the_door()
+    {
+        var (code, _, stderr) = await RunningProcess.RunAsync("mkfifo", [_tree.PathOf("pipe")]);
+        Assert.True(code == 0, stderr);
+        await using var door = FileClients.Open(_tree.Root);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(404, HttpReply.Parse(await FileClients.RawAsync(door.LocalEndPoint, Get("/pipe"))).Status);
+            Assert.Empty(await FileClients.SeedAsync(door.LocalEndPoint, "pipe"));
+        }
+
+        Assert.Equal(200, HttpReply.Parse(await FileClients.RawAsync(door.LocalEndPoint, Get("/a.txt"))).Status);
+    }
+
+    [Fact]
     public async Task Head_sends_the_headers_of_GET_without_a_body()
     {
         _tree.MakeFile("f.bin", 100_000);

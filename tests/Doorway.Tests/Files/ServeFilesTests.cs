@@ -28,6 +28,24 @@ public sealed class ServeFilesTests : IDisposable
     }
 
     [Fact]
+    public async Task The_debug_log_says_why_a_seed_name_got_no_bytes()
+    {
+        await using var server = RunningProcess.StartDoorway("serve", "--tcp", "off", "--udp", "off", "--files", "0", "--bind", "127.0.0.1",
+            "--root", _tree.Root, "--log-level", "debug");
+        var door = Loopback(await server.WaitForReadyAsync("files"));
+        Assert.Empty(await FileClients.SeedAsync(door, "missing.txt"));
+        Assert.Empty(await FileClients.SeedAsync(door, "link-out"));
+        Assert.Empty(await FileClients.SeedAsync(door, "../secret.txt"));
+        Assert.Empty(await FileClients.SeedAsync(door, "sub"));
+        server.Signal(15);
+        Assert.Equal(0, await server.WaitForExitAsync());
+        Assert.Contains("'missing.txt': no such file", server.Stderr, StringComparison.Ordinal);
+        Assert.Contains("'link-out': symlink leads outside the root", server.Stderr, StringComparison.Ordinal);
+        Assert.Contains("'../secret.txt': dot segment", server.Stderr, StringComparison.Ordinal);
+        Assert.Contains("'sub': a directory", server.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Files_off_opens_no_files_door()
     {
         await using var server = RunningProcess.StartDoorway("serve", "--tcp", "0", "--udp", "off", "--files", "off", "--bind", "127.0.0.1");

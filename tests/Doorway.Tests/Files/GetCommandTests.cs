@@ -131,6 +131,30 @@ public sealed class GetCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_part_as_long_as_the_file_gets_416_and_restarts()
+    {
+        await using var door = FileClients.Open(_tree.Root);
+        var head = HttpReply.Parse(await FileClients.RawAsync(door.LocalEndPoint, "HEAD /a.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+        await File.WriteAllTextAsync(Work("a.txt.part"), "HELLO\n");
+        await File.WriteAllTextAsync(Work("a.txt.part.etag"), head.Headers["ETag"] + "\n");
+        var (code, _, stderr) = await GetAsync("a.txt", "--server", Server(door.LocalEndPoint));
+        Assert.True(code == 0, stderr);
+        Assert.Equal("hello\n", File.ReadAllText(Work("a.txt")));
+        Assert.False(File.Exists(Work("a.txt.part.etag")));
+    }
+
+    [Fact]
+    public async Task A_part_without_its_validator_is_not_trusted()
+    {
+        await using var door = FileClients.Open(_tree.Root);
+        await File.WriteAllTextAsync(Work("a.txt.part"), "XYZ");
+        var (code, _, stderr) = await GetAsync("a.txt", "--server", Server(door.LocalEndPoint));
+        Assert.True(code == 0, stderr);
+        Assert.DoesNotContain("resumed", stderr, StringComparison.Ordinal);
+        Assert.Equal("hello\n", File.ReadAllText(Work("a.txt")));
+    }
+
+    [Fact]
     public async Task A_digest_mismatch_keeps_the_part_says_so_and_fails()
     {
         byte[] body = "these bytes do not hash to zero"u8.ToArray();

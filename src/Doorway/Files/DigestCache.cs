@@ -20,12 +20,19 @@ internal sealed class DigestCache
     private readonly LinkedList<(Key Key, string Value)> _recent = new();
     private readonly Dictionary<Key, Task<string?>> _computing = [];
 
+    // Hashing is CPU-bound: at most one file per core at a time, however many are asked for.
+    private readonly SemaphoreSlim _hashing = new(Environment.ProcessorCount);
+    private int _computations;
+
     public DigestCache(int capacity, ILogger logger)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
         _logger = logger;
     }
+
+    /// <summary>Files hashed so far (each version once, however many asked at the same time).</summary>
+    public int Computations => Volatile.Read(ref _computations);
 
     public int Count
     {
@@ -60,8 +67,10 @@ internal sealed class DigestCache
     private async Task<string?> ComputeAsync(Key key)
     {
         string? value = null;
+        await _hashing.WaitAsync();
         try
         {
+            Interlocked.Increment(ref _computations);
             var watch = Stopwatch.StartNew();
             value = await HashAsync(key.Path);
             var info = new FileInfo(key.Path);
@@ -85,6 +94,7 @@ internal sealed class DigestCache
         }
         finally
         {
+            _hashing.Release();
             lock (_lock)
             {
                 _computing.Remove(key);

@@ -420,6 +420,20 @@ public sealed class HttpDoorTests : IDisposable
     }
 
     [Fact]
+    public async Task Concurrent_requests_for_a_new_version_share_one_hashing()
+    {
+        string sha = _tree.MakeFile("c.bin", 30_000_000);
+        var handler = new FileConnectionHandler(new FileRoot(_tree.Root), FileDoorOptions.Default, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        await using var door = WelcomeDoor.Bind("files", TcpDoorOptions.Default with { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, handler, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        door.Start();
+        var replies = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            FileClients.RawAsync(door.LocalEndPoint, "HEAD /c.bin HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")));
+        string expected = $"sha-256=:{Convert.ToBase64String(Convert.FromHexString(sha))}:";
+        Assert.All(replies, raw => Assert.Equal(expected, HttpReply.Parse(raw).Headers["Repr-Digest"]));
+        Assert.Equal(1, handler.Digests.Computations);
+    }
+
+    [Fact]
     public async Task IPv6_loopback_works()
     {
         await using var door = FileClients.Open(_tree.Root, address: IPAddress.IPv6Loopback);

@@ -4,7 +4,7 @@
 #
 #   bash bench/tcp.sh [--duration S] [--reps N] [--connections "1 50 500"] [--size B] [--idle N]
 #
-# Prints a Markdown table (medians over the repetitions; runs of the two servers interleave so
+# Prints a Markdown table (medians over the repetitions; runs of the servers interleave so
 # machine noise hits both alike).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,7 +47,11 @@ start() {
   echo "$name did not start" >&2; cat "$work/$name.err" >&2; exit 1
 }
 
-start doorway dotnet "$doorway" serve --tcp 0 --bind 127.0.0.1 --log-level warning $(dotnet "$doorway" serve --help | grep -q -- '--udp' && echo --udp off) $(dotnet "$doorway" serve --help | grep -q -- '--files' && echo --files off)
+servers="doorway doorway_inline native"
+serve=(serve --tcp 0 --udp off --files off --bind 127.0.0.1 --log-level warning)
+start doorway env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 dotnet "$doorway" "${serve[@]}"
+# The same door with socket continuations run on the epoll threads instead of the thread pool.
+start doorway_inline env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$doorway" "${serve[@]}"
 start native "$bin/epoll_capitalize" --bind 127.0.0.1 --port 0
 
 run() { # run SERVER CONNECTIONS -> one JSON line
@@ -58,7 +62,7 @@ run() { # run SERVER CONNECTIONS -> one JSON line
 
 for c in $connections; do
   for r in $(seq 1 "$reps"); do
-    for s in doorway native; do
+    for s in $servers; do
       run "$s" "$c" >>"$work/$s-$c.jsonl"
     done
   done
@@ -71,7 +75,7 @@ echo "| connections | server | messages/s | p50 µs | p99 µs | vs native (msg/s
 echo "|---:|---|---:|---:|---:|---:|---:|"
 for c in $connections; do
   nm=$(median messagesPerSecond "$work/native-$c.jsonl")
-  for s in doorway native; do
+  for s in $servers; do
     m=$(median messagesPerSecond "$work/$s-$c.jsonl")
     printf '| %s | %s | %.0f | %.0f | %.0f | %.2f× | %s |\n' "$c" "$s" "$m" \
       "$(median p50Us "$work/$s-$c.jsonl")" "$(median p99Us "$work/$s-$c.jsonl")" \
@@ -84,7 +88,7 @@ rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 echo
 echo "| server | RSS before (KiB) | RSS with $idle idle (KiB) | per idle connection |"
 echo "|---|---:|---:|---:|"
-for s in doorway native; do
+for s in $servers; do
   pid_var="${s}_pid"; port_var="${s}_port"
   before=$(rss "${!pid_var}")
   mkfifo "$work/hold-$s"

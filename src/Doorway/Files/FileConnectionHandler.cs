@@ -82,6 +82,10 @@ public sealed class FileConnectionHandler : IConnectionHandler
         }
     }
 
+    /// <summary>Opens a file to send, as a handle: read-only, sharing with writers, asynchronous (as sendfile wants it).</summary>
+    internal static Microsoft.Win32.SafeHandles.SafeFileHandle OpenHandle(string path) =>
+        File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
+
     /// <summary>Opens a file to send: read-only, sharing with writers, no managed buffer (sendfile reads it).</summary>
     internal static FileStream Open(string path) =>
         new(path, new FileStreamOptions

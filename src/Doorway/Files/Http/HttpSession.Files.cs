@@ -6,10 +6,11 @@ internal sealed partial class HttpSession
 {
     private async Task SendFileAsync(HttpRequestHead head, string path, bool keepAlive, string? target)
     {
-        FileStream file;
+        // A bare handle: a FileStream (more fstat and lseek calls) is made only for sendfile.
+        Microsoft.Win32.SafeHandles.SafeFileHandle file;
         try
         {
-            file = FileConnectionHandler.Open(path);
+            file = FileConnectionHandler.OpenHandle(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -18,10 +19,10 @@ internal sealed partial class HttpSession
             return;
         }
 
-        await using (file)
+        using (file)
         {
-            long length = file.Length;
-            DateTime modified = File.GetLastWriteTimeUtc(file.SafeFileHandle);
+            long length = RandomAccess.GetLength(file);
+            DateTime modified = File.GetLastWriteTimeUtc(file);
             var lastModified = HttpDate.Truncate(new DateTimeOffset(modified, TimeSpan.Zero));
             // A strong validator from the version's exact modification time and length, like nginx's.
             var etag = _etag.AsMemory(0, FormatETag(modified, length, _etag));
@@ -82,7 +83,7 @@ internal sealed partial class HttpSession
             {
                 // A synchronous read: a small file is almost always in the page cache, and the
                 // asynchronous one would hop to another thread for it (Unix has no async file reads).
-                int read = RandomAccess.Read(file.SafeFileHandle, _response.Free.Span[..(int)count], offset);
+                int read = RandomAccess.Read(file, _response.Free.Span[..(int)count], offset);
                 if (read != count)
                 {
                     // The file shrank after its length was sent: the framing is broken, so the connection must end.
@@ -96,7 +97,8 @@ internal sealed partial class HttpSession
             {
                 await _connection.SendAsync(_response.Written, Exchange);
                 _sender ??= new FileSender();
-                await _sender.SendAsync(_connection, file, offset, count, Exchange);
+                await using var stream = new FileStream(file, FileAccess.Read, bufferSize: 0, isAsync: true);
+                await _sender.SendAsync(_connection, stream, offset, count, Exchange);
             }
 
             Served(head, target, status, count);

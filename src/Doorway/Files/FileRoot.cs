@@ -10,6 +10,7 @@ namespace Doorway.Files;
 /// </summary>
 public sealed class FileRoot
 {
+    /// <summary>PATH_MAX on Linux: no longer name can be opened anyway.</summary>
     private const int MaxNameChars = 4096;
 
     /// <summary>Opens <paramref name="directory"/> as the root; throws <see cref="DirectoryNotFoundException"/> if it is not one.</summary>
@@ -69,7 +70,7 @@ public sealed class FileRoot
         try
         {
             // Strict decoding: overlong forms (C0 AE for '.'), surrogates and stray bytes are invalid.
-            if (Utf8.ToUtf16(name, chars, out _, out int length, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
+            if (Utf8.ToUtf16(name, chars, out _, out int length, replaceInvalidSequences: false) != OperationStatus.Done)
             {
                 return FileLookup.Refuse("invalid or overlong UTF-8");
             }

@@ -136,6 +136,11 @@ public sealed class HttpDoorTests : IDisposable
         Assert.Equal("bytes", reply.Headers["Accept-Ranges"]);
         Assert.True(reply.Headers.ContainsKey("Last-Modified"));
         Assert.True(reply.Headers.ContainsKey("ETag"));
+
+        var (code, stdout, stderr) = await CurlAsync("-I", Url(door, "/f.bin"));
+        Assert.True(code == 0, stderr);
+        Assert.Contains("HTTP/1.1 200 OK", stdout, StringComparison.Ordinal);
+        Assert.Contains("Content-Length: 100000", stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -211,6 +216,11 @@ public sealed class HttpDoorTests : IDisposable
         var older = DateTimeOffset.Parse(lastModified, CultureInfo.InvariantCulture).AddHours(-1).ToString("r", CultureInfo.InvariantCulture);
         var changed = HttpReply.Parse(await FileClients.RawAsync(door.LocalEndPoint, Get("/a.txt", $"If-Modified-Since: {older}\r\n")));
         Assert.Equal(200, changed.Status);
+
+        // curl's own conditional GET (-z sends If-Modified-Since).
+        var (curlCode, curlStatus, _) = await CurlAsync("-o", "/dev/null", "-w", "%{http_code}", "-z", lastModified, Url(door, "/a.txt"));
+        Assert.Equal(0, curlCode);
+        Assert.Equal("304", curlStatus.TrimEnd('\n'));
 
         // If-None-Match wins over If-Modified-Since.
         var tagWins = HttpReply.Parse(await FileClients.RawAsync(door.LocalEndPoint, Get("/a.txt", $"If-None-Match: \"x\"\r\nIf-Modified-Since: {lastModified}\r\n")));

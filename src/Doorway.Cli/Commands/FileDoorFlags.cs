@@ -28,7 +28,7 @@ internal sealed class FileDoorFlags
     public Option<int> MaxHeaderBytes { get; } = CommonOptions.Count("--max-header-bytes", FileDoorOptions.Default.MaxHeaderBytes, 64,
         "Largest HTTP header section, in bytes; larger gets 431.");
 
-    public Option<TimeSpan> RequestTimeout { get; } = CommonOptions.Seconds("--request-timeout", FileDoorOptions.Default.RequestTimeout.TotalSeconds,
+    public Option<SecondsValue> RequestTimeout { get; } = CommonOptions.Seconds("--request-timeout", FileDoorOptions.Default.RequestTimeout.TotalSeconds,
         "Seconds from a request's first byte to its complete head; slower gets 408.");
 
     public Option<int> DigestCache { get; } = CommonOptions.Count("--digest-cache", FileDoorOptions.Default.DigestCacheEntries, 1,

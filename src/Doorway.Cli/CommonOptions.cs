@@ -19,7 +19,7 @@ internal static class CommonOptions
     /// <summary><c>--NAME PORT|off</c>: a door's port; 0 picks a free one; <c>off</c> (a null port) disables the door.</summary>
     public static Option<PortOrOff> DoorPort(string name, int defaultPort, string door) => new(name)
     {
-        Description = $"Port of the {door} door; 0 picks a free port, 'off' disables the door. Default: {defaultPort}.",
+        Description = $"Port of the {door} door; 0 picks a free port, 'off' disables the door.",
         HelpName = "PORT|off",
         DefaultValueFactory = _ => new PortOrOff(defaultPort),
         CustomParser = result =>
@@ -43,7 +43,7 @@ internal static class CommonOptions
     /// <summary><c>--server HOST:PORT</c>.</summary>
     public static Option<HostPort> Server(int defaultPort, string description) => new("--server")
     {
-        Description = $"{description} Default: 127.0.0.1:{defaultPort}.",
+        Description = description,
         HelpName = "HOST:PORT",
         DefaultValueFactory = _ => new HostPort("127.0.0.1", defaultPort),
         CustomParser = result =>
@@ -60,12 +60,12 @@ internal static class CommonOptions
     };
 
     /// <summary>A duration in seconds, greater than zero.</summary>
-    public static Option<TimeSpan> Seconds(string name, double defaultSeconds, string description) => new(name)
+    public static Option<SecondsValue> Seconds(string name, double defaultSeconds, string description) => new(name)
     {
-        Description = $"{description} Default: {defaultSeconds.ToString(CultureInfo.InvariantCulture)}.",
+        Description = description,
         HelpName = "SECONDS",
-        DefaultValueFactory = _ => TimeSpan.FromSeconds(defaultSeconds),
-        CustomParser = result => ParseSeconds(result, name),
+        DefaultValueFactory = _ => new SecondsValue(TimeSpan.FromSeconds(defaultSeconds)),
+        CustomParser = result => new SecondsValue(ParseSeconds(result, name)),
     };
 
     /// <summary>Seconds with no single default (the command picks one by mode); null when not given.</summary>
@@ -79,7 +79,7 @@ internal static class CommonOptions
     /// <summary>A whole number at least <paramref name="minimum"/>.</summary>
     public static Option<int> Count(string name, int defaultValue, int minimum, string description) => new(name)
     {
-        Description = $"{description} Default: {defaultValue.ToString(CultureInfo.InvariantCulture)}.",
+        Description = description,
         HelpName = "N",
         DefaultValueFactory = _ => defaultValue,
         CustomParser = result =>

@@ -9,6 +9,7 @@ var root = new RootCommand(
     ServeCommand.Create(),
     CapitalizeCommand.Create(),
     PingCommand.Create(),
+    GetCommand.Create(),
     BenchCommand.Create(),
 };
 

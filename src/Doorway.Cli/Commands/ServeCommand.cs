@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using Doorway.Capitalize;
+using Doorway.Files;
 using Doorway.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -48,12 +49,17 @@ internal static class ServeCommand
         var udpReceivers = CommonOptions.Count("--udp-receivers", UdpDoorOptions.Default.Receivers, 1,
             "Datagrams the UDP door receives and answers at once (one thread each).");
         var logLevel = CommonOptions.LogLevel();
+        var files = new FileDoorFlags();
 
         var command = new Command("serve",
             "Open the doors and serve until Ctrl-C or SIGTERM. Prints 'ready <door> <address>:<port>' on stdout once each door accepts or receives; logs go to stderr.")
         {
             tcp, udp, bind, once, maxConnections, idleTimeout, drainTimeout, udpReceivers, logLevel,
         };
+        foreach (var option in files.All)
+        {
+            command.Options.Add(option);
+        }
 
         command.SetAction(async parse =>
         {
@@ -72,6 +78,21 @@ internal static class ServeCommand
                 var handler = new CapitalizeConnectionHandler(CapitalizeOptions.Default with { Once = parse.GetValue(once) });
                 plans.Add(new DoorPlan("tcp", tcpPort, ep => WelcomeDoor.Bind(
                     "tcp", tcpOptions with { EndPoint = ep }, handler, loggerFactory.CreateLogger("Doorway.Tcp"))));
+            }
+
+            if (parse.GetValue(files.Port).Port is int filesPort)
+            {
+                FileConnectionHandler handler;
+                try
+                {
+                    handler = files.CreateHandler(parse, loggerFactory);
+                }
+                catch (DirectoryNotFoundException e)
+                {
+                    return CommandLine.Fail($"--root: {e.Message}");
+                }
+
+                plans.Add(new DoorPlan("files", filesPort, ep => FileDoorFlags.Bind(handler, tcpOptions, ep, loggerFactory)));
             }
 
             if (parse.GetValue(udp).Port is int udpPort)

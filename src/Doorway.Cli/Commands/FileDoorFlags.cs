@@ -1,0 +1,55 @@
+using System.CommandLine;
+using Doorway.Files;
+using Doorway.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Doorway.Cli.Commands;
+
+/// <summary>The file door's flags on <c>serve</c>, and how they become a door.</summary>
+internal sealed class FileDoorFlags
+{
+    public Option<PortOrOff> Port { get; } = CommonOptions.DoorPort("--files", 8080, "file (seed dialect and HTTP/1.1)");
+
+    public Option<string> Root { get; } = new("--root")
+    {
+        Description = "Directory the file door serves; nothing outside it is reachable. Default: the current directory.",
+        HelpName = "DIR",
+        DefaultValueFactory = _ => ".",
+    };
+
+    public Option<bool> Hidden { get; } = new("--hidden")
+    {
+        Description = "Also list and serve names starting with '.' (hidden by default).",
+    };
+
+    public Option<int> MaxRequestLine { get; } = CommonOptions.Count("--max-request-line", FileDoorOptions.Default.MaxRequestLineBytes, 64,
+        "Longest HTTP request line or seed file name, in bytes; longer gets 414.");
+
+    public Option<int> MaxHeaderBytes { get; } = CommonOptions.Count("--max-header-bytes", FileDoorOptions.Default.MaxHeaderBytes, 64,
+        "Largest HTTP header section, in bytes; larger gets 431.");
+
+    public Option<SecondsValue> RequestTimeout { get; } = CommonOptions.Seconds("--request-timeout", FileDoorOptions.Default.RequestTimeout.TotalSeconds,
+        "Seconds from a request's first byte to its complete head; slower gets 408.");
+
+    public Option<int> DigestCache { get; } = CommonOptions.Count("--digest-cache", FileDoorOptions.Default.DigestCacheEntries, 1,
+        "File versions whose SHA-256 (Repr-Digest) is remembered.");
+
+    public IEnumerable<Option> All => [Port, Root, Hidden, MaxRequestLine, MaxHeaderBytes, RequestTimeout, DigestCache];
+
+    /// <summary>The handler for the parsed flags; throws <see cref="DirectoryNotFoundException"/> for a bad --root.</summary>
+    public FileConnectionHandler CreateHandler(ParseResult parse, ILoggerFactory loggerFactory)
+    {
+        var root = new FileRoot(parse.GetValue(Root) ?? ".", parse.GetValue(Hidden));
+        var options = FileDoorOptions.Default with
+        {
+            MaxRequestLineBytes = parse.GetValue(MaxRequestLine),
+            MaxHeaderBytes = parse.GetValue(MaxHeaderBytes),
+            RequestTimeout = parse.GetValue(RequestTimeout),
+            DigestCacheEntries = parse.GetValue(DigestCache),
+        };
+        return new FileConnectionHandler(root, options, loggerFactory.CreateLogger("Doorway.Files"));
+    }
+
+    public static IDoor Bind(FileConnectionHandler handler, TcpDoorOptions tcpOptions, System.Net.IPEndPoint endPoint, ILoggerFactory loggerFactory) =>
+        WelcomeDoor.Bind("files", tcpOptions with { EndPoint = endPoint }, handler, loggerFactory.CreateLogger("Doorway.Files"));
+}

@@ -1,0 +1,225 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Doorway.Transport;
+
+namespace Doorway.Files.Client;
+
+/// <summary>
+/// <c>doorway get</c> over HTTP: downloads into <c>FILE.part</c>, resumes a part with
+/// Range + If-Range (a changed file restarts from zero), checks the SHA-256 against the
+/// server's Repr-Digest, and only then renames the part to FILE.
+/// </summary>
+public sealed class HttpFileClient
+{
+    private const int ChunkSize = 256 * 1024;
+    private readonly HostPort _server;
+    private readonly TimeSpan _timeout;
+
+    public HttpFileClient(HostPort server, TimeSpan timeout)
+    {
+        _server = server;
+        _timeout = timeout;
+    }
+
+    public async Task<DownloadResult> DownloadAsync(string name, DownloadTarget target, IDownloadProgress? progress, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(target);
+        // A part is resumable only with the validator of the version it came from.
+        if (File.Exists(target.PartPath) && !File.Exists(target.ValidatorPath))
+        {
+            File.Delete(target.PartPath);
+        }
+
+        for (int attempt = 0; ; attempt++)
+        {
+            long have = File.Exists(target.PartPath) ? new FileInfo(target.PartPath).Length : 0;
+            string? validator = have > 0 ? (await File.ReadAllTextAsync(target.ValidatorPath, cancellationToken)).Trim() : null;
+            var outcome = await AttemptAsync(name, target, have, validator, progress, cancellationToken);
+            if (outcome is not null)
+            {
+                return outcome;
+            }
+
+            if (attempt > 0)
+            {
+                throw new DownloadException("the server refused every range; giving up");
+            }
+
+            // 416: the part no longer fits the file on the server; start over.
+            Discard(target);
+        }
+    }
+
+    private async Task<DownloadResult?> AttemptAsync(string name, DownloadTarget target, long have, string? validator, IDownloadProgress? progress, CancellationToken cancellationToken)
+    {
+        using var socket = await TcpConnector.ConnectAsync(_server, _timeout, cancellationToken);
+        var request = new StringBuilder()
+            .Append("GET ").Append(EncodePath(name)).Append(" HTTP/1.1\r\n")
+            .Append("Host: ").Append(_server.ToString()).Append("\r\n")
+            .Append("User-Agent: doorway\r\nAccept-Encoding: identity\r\nConnection: close\r\n");
+        if (have > 0 && validator is not null)
+        {
+            request.Append("Range: bytes=").Append(have).Append("-\r\nIf-Range: ").Append(validator).Append("\r\n");
+        }
+
+        request.Append("\r\n");
+        await socket.SendAsync(Encoding.UTF8.GetBytes(request.ToString()), SocketFlags.None, cancellationToken);
+        var head = await ResponseHeadReader.ReadAsync(socket, buffer => ReceiveAsync(socket, buffer, cancellationToken));
+
+        long start;
+        long? total;
+        switch (head.Status)
+        {
+            case 200:
+                start = 0;
+                total = head.ContentLength;
+                break;
+            case 206 when head.TryContentRange(out long rangeStart, out long rangeTotal) && rangeStart == have:
+                start = have;
+                total = rangeTotal;
+                break;
+            case 206:
+                throw new DownloadException("the server sent a different range than asked for");
+            case 416:
+                return null;
+            case 404:
+                throw new DownloadException($"{name}: not found on {_server}");
+            default:
+                throw new DownloadException($"{name}: the server answered {head.Status} {head.Reason}".TrimEnd());
+        }
+
+        if (start == 0)
+        {
+            // A fresh download, or the file changed and If-Range sent all of it: the old part is worthless.
+            Discard(target);
+            if (head.Headers.TryGetValue("ETag", out var etag) && !etag.StartsWith("W/", StringComparison.Ordinal))
+            {
+                await File.WriteAllTextAsync(target.ValidatorPath, etag + "\n", cancellationToken);
+            }
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        await using var part = new FileStream(target.PartPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 0, FileOptions.Asynchronous);
+        if (start > 0)
+        {
+            await HashExistingAsync(part, start, hash, cancellationToken);
+        }
+
+        part.Position = start;
+        part.SetLength(start);
+        progress?.Started(total, start);
+        long received = start;
+        await part.WriteAsync(head.Leftover.AsMemory(), cancellationToken);
+        hash.AppendData(head.Leftover);
+        received += head.Leftover.Count;
+        progress?.Advanced(received);
+
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            while (total is null || received < total)
+            {
+                int n = await ReceiveAsync(socket, buffer.AsMemory(0, (int)Math.Min(ChunkSize, total is { } t ? t - received : ChunkSize)), cancellationToken);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                await part.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+                hash.AppendData(buffer, 0, n);
+                received += n;
+                progress?.Advanced(received);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        await part.FlushAsync(cancellationToken);
+        if (total is { } expected && received < expected)
+        {
+            throw new DownloadException(
+                $"the connection closed after {received} of {expected} bytes; {target.PartPath} kept, run the same command again to resume");
+        }
+
+        part.Close();
+        byte[] actual = hash.GetHashAndReset();
+        byte[]? promised = head.Sha256();
+        if (promised is not null && !CryptographicOperations.FixedTimeEquals(actual, promised))
+        {
+            throw new DownloadException(
+                $"SHA-256 mismatch: the server said {Convert.ToHexStringLower(promised)}, the bytes received hash to {Convert.ToHexStringLower(actual)}; {target.PartPath} kept");
+        }
+
+        File.Move(target.PartPath, target.Path, overwrite: true);
+        File.Delete(target.ValidatorPath);
+        return new DownloadResult(target.Path, received, start, promised is not null);
+    }
+
+    private static async Task HashExistingAsync(FileStream part, long length, IncrementalHash hash, CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            part.Position = 0;
+            long left = length;
+            while (left > 0)
+            {
+                int n = await part.ReadAsync(buffer.AsMemory(0, (int)Math.Min(ChunkSize, left)), cancellationToken);
+                if (n == 0)
+                {
+                    throw new DownloadException($"{part.Name} changed while being read");
+                }
+
+                hash.AppendData(buffer, 0, n);
+                left -= n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void Discard(DownloadTarget target)
+    {
+        File.Delete(target.PartPath);
+        File.Delete(target.ValidatorPath);
+    }
+
+    private async Task<int> ReceiveAsync(Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        quiet.CancelAfter(_timeout);
+        try
+        {
+            return await socket.ReceiveAsync(buffer, SocketFlags.None, quiet.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no data from {_server} for {_timeout.TotalSeconds:0.###} s");
+        }
+    }
+
+    /// <summary>"/" + NAME with each segment percent-encoded (UTF-8), '/' kept between segments.</summary>
+    internal static string EncodePath(string name)
+    {
+        var builder = new StringBuilder("/");
+        string[] segments = name.TrimStart('/').Split('/');
+        for (int i = 0; i < segments.Length; i++)
+        {
+            if (i > 0)
+            {
+                builder.Append('/');
+            }
+
+            builder.Append(Uri.EscapeDataString(segments[i]));
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace Doorway.Files;
+
+/// <summary>
+/// The HTML page for a directory: names (links), sizes, dates. Every name is HTML-escaped in text
+/// and percent-encoded in links, so a file called <c>&lt;script&gt;</c> stays a name.
+/// </summary>
+internal static class DirectoryListing
+{
+    /// <summary>Entries shown per page; a directory with more says how many were left out.</summary>
+    public const int MaxEntries = 10_000;
+
+    private const string Style =
+        """
+        :root { color-scheme: light dark; --fg: #1f2328; --muted: #656d76; --line: #d0d7de; --bg: #ffffff; --hover: #f6f8fa; --link: #0969da; }
+        @media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --muted: #8d96a0; --line: #30363d; --bg: #0d1117; --hover: #161b22; --link: #4493f8; } }
+        * { box-sizing: border-box; }
+        body { margin: 0; background: var(--bg); color: var(--fg); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; }
+        main { max-width: 960px; margin: 2.5rem auto; padding: 0 1.25rem; }
+        h1 { font-size: 1.35rem; font-weight: 600; margin: 0 0 1.25rem; word-break: break-all; }
+        h1 span { color: var(--muted); font-weight: 400; }
+        table { width: 100%; border-collapse: collapse; border: 1px solid var(--line); border-radius: 8px; overflow: hidden; }
+        th, td { padding: .55rem .9rem; text-align: left; border-bottom: 1px solid var(--line); }
+        th { font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); font-weight: 600; background: var(--hover); }
+        tr:last-child td { border-bottom: 0; }
+        tbody tr:hover { background: var(--hover); }
+        td.size, th.size { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+        td.date { color: var(--muted); font-variant-numeric: tabular-nums; white-space: nowrap; }
+        a { color: var(--link); text-decoration: none; word-break: break-all; }
+        a:hover { text-decoration: underline; }
+        .icon { display: inline-block; width: 1.1em; height: 1.1em; margin-right: .5em; vertical-align: -.18em; color: var(--muted); }
+        .icon.dir { color: #54aeff; }
+        footer { margin-top: 1rem; color: var(--muted); font-size: .85rem; }
+        """;
+
+    // Drawn inline (no emoji font or request needed): a folder and a page.
+    private const string FolderIcon =
+        "<svg class=\"icon dir\" viewBox=\"0 0 16 16\" aria-hidden=\"true\"><path fill=\"currentColor\" d=\"M1.5 3A1.5 1.5 0 0 1 3 1.5h3.4l1.6 2H13A1.5 1.5 0 0 1 14.5 5v7.5A1.5 1.5 0 0 1 13 14H3a1.5 1.5 0 0 1-1.5-1.5z\"/></svg>";
+
+    private const string FileIcon =
+        "<svg class=\"icon\" viewBox=\"0 0 16 16\" aria-hidden=\"true\"><path fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.2\" d=\"M3.5 1.5h6l3 3v10h-9z M9.5 1.5v3h3\"/></svg>";
+
+    private const string ParentIcon =
+        "<svg class=\"icon\" viewBox=\"0 0 16 16\" aria-hidden=\"true\"><path fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.4\" d=\"M6 4 2.5 7.5 6 11 M3 7.5h7a3.5 3.5 0 0 1 3.5 3.5v2\"/></svg>";
+
+    public static byte[] Render(FileRoot root, string directory, string requestPath)
+    {
+        var entries = new List<(string Name, bool IsDirectory, long Size, DateTime Modified)>();
+        int hidden = 0;
+        foreach (var info in new DirectoryInfo(directory).EnumerateFileSystemInfos())
+        {
+            if (!root.IsVisible(info.Name))
+            {
+                continue;
+            }
+
+            if (entries.Count >= MaxEntries)
+            {
+                hidden++;
+                continue;
+            }
+
+            var target = info;
+            if (info.LinkTarget is not null)
+            {
+                // Show a symlink only if following it stays inside the root (as serving it would).
+                string? real = NativePath.RealPath(info.FullName);
+                if (real is null || !root.Contains(real))
+                {
+                    continue;
+                }
+
+                target = Directory.Exists(real) ? new DirectoryInfo(real) : new FileInfo(real);
+            }
+
+            bool isDirectory = target is DirectoryInfo;
+            entries.Add((info.Name, isDirectory, isDirectory ? 0 : ((FileInfo)target).Length, target.LastWriteTimeUtc));
+        }
+
+        entries.Sort((a, b) => a.IsDirectory != b.IsDirectory
+            ? (a.IsDirectory ? -1 : 1)
+            : string.Compare(a.Name, b.Name, StringComparison.OrdinalIgnoreCase));
+
+        string title = WebUtility.HtmlEncode(requestPath);
+        var html = new StringBuilder(4096 + (entries.Count * 200));
+        html.Append(CultureInfo.InvariantCulture, $"""
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Index of {title}</title>
+            <style>
+            {Style}
+            </style>
+            </head>
+            <body>
+            <main>
+            <h1><span>Index of</span> {title}</h1>
+            <table>
+            <thead><tr><th>Name</th><th class="size">Size</th><th>Modified (UTC)</th></tr></thead>
+            <tbody>
+
+            """);
+        if (requestPath != "/")
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{ParentIcon}<a href=\"../\">Parent directory</a></td><td class=\"size\"></td><td class=\"date\"></td></tr>\n");
+        }
+
+        foreach (var (name, isDirectory, size, modified) in entries)
+        {
+            string href = Uri.EscapeDataString(name) + (isDirectory ? "/" : string.Empty);
+            string text = WebUtility.HtmlEncode(name) + (isDirectory ? "/" : string.Empty);
+            html.Append(CultureInfo.InvariantCulture,
+                $"<tr><td>{(isDirectory ? FolderIcon : FileIcon)}<a href=\"{WebUtility.HtmlEncode(href)}\">{text}</a></td>" +
+                $"<td class=\"size\" title=\"{size} bytes\">{(isDirectory ? "—" : HumanSize(size))}</td>" +
+                $"<td class=\"date\">{modified.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}</td></tr>\n");
+        }
+
+        html.Append("</tbody>\n</table>\n<footer>");
+        html.Append(CultureInfo.InvariantCulture, $"{entries.Count} {(entries.Count == 1 ? "entry" : "entries")}");
+        if (hidden > 0)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"; {hidden} more not shown");
+        }
+
+        html.Append(" · served by doorway</footer>\n</main>\n</body>\n</html>\n");
+        return Encoding.UTF8.GetBytes(html.ToString());
+    }
+
+    public static string HumanSize(long bytes)
+    {
+        if (bytes < 1024)
+        {
+            return bytes.ToString(CultureInfo.InvariantCulture) + " B";
+        }
+
+        string[] units = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+
+        return value.ToString(value < 10 ? "0.0" : "0", CultureInfo.InvariantCulture) + " " + units[unit];
+    }
+}

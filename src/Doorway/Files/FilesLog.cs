@@ -1,0 +1,25 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Doorway.Files;
+
+internal static partial class FilesLog
+{
+    [LoggerMessage(EventId = 400, Level = LogLevel.Debug, Message = "#{ConnectionId} {RemoteEndPoint} seed: sent '{Name}' ({Bytes} bytes)")]
+    public static partial void SeedServed(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string name, long bytes);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Debug, Message = "#{ConnectionId} {RemoteEndPoint} seed: closed without bytes for '{Name}': {Reason}")]
+    public static partial void SeedRefused(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string name, string reason);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Debug, Message = "#{ConnectionId} {RemoteEndPoint} \"{Method} {Target}\" {Status} {Bytes}")]
+    public static partial void HttpServed(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string method, string target, int status, long bytes);
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Debug, Message = "#{ConnectionId} {RemoteEndPoint} http: '{Target}' refused: {Reason}")]
+    public static partial void HttpRefused(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string target, string reason);
+
+    [LoggerMessage(EventId = 404, Level = LogLevel.Debug, Message = "#{ConnectionId} {RemoteEndPoint} http: {Status} ({Reason}); closing")]
+    public static partial void HttpRejected(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, int status, string reason);
+
+    [LoggerMessage(EventId = 405, Level = LogLevel.Debug, Message = "SHA-256 of {Path} ({Size} bytes) computed in {Elapsed}")]
+    public static partial void DigestComputed(ILogger logger, string path, long size, TimeSpan elapsed);
+}

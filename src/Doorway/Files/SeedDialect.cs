@@ -1,0 +1,111 @@
+using Doorway.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Doorway.Files;
+
+/// <summary>
+/// The seed's download protocol: the client sends a file name; the server sends the whole file
+/// and closes. A name that is missing, a directory, or refused gets the connection closed with
+/// no bytes, as in the seed; the log (debug) says why.
+/// </summary>
+internal static class SeedDialect
+{
+    public static async Task ServeAsync(FileConnectionHandler door, Connection connection, RequestBuffer buffer, bool ended, CancellationToken requestTimeout)
+    {
+        // The name ends at a newline (echo name | nc), at the client's end of stream, or when no
+        // more bytes are waiting: the book's client sends its name in one piece, then only listens.
+        int nameLength;
+        while (true)
+        {
+            int newline = buffer.Data.IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                nameLength = newline;
+                break;
+            }
+
+            if (ended || connection.Socket.Available == 0)
+            {
+                nameLength = buffer.Count;
+                break;
+            }
+
+            if (buffer.IsFull)
+            {
+                Refuse(door, connection, buffer.Data, "name longer than --max-request-line");
+                await ConnectionEnd.LingerAsync(connection);
+                return;
+            }
+
+            ended = await buffer.FillAsync(connection, requestTimeout) == 0;
+        }
+
+        var name = buffer.Data[..nameLength];
+        while (!name.IsEmpty && name[^1] is (byte)'\r' or (byte)'\n')
+        {
+            name = name[..^1];
+        }
+
+        var lookup = door.Root.Resolve(name);
+        if (lookup.Kind != FileLookupKind.File)
+        {
+            Refuse(door, connection, name, lookup.Kind == FileLookupKind.Directory ? "a directory" : lookup.Reason);
+            await ConnectionEnd.LingerAsync(connection);
+            return;
+        }
+
+        FileStream file;
+        try
+        {
+            file = FileConnectionHandler.Open(lookup.FullPath!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Refuse(door, connection, name, e.Message);
+            await ConnectionEnd.LingerAsync(connection);
+            return;
+        }
+
+        await using (file)
+        {
+            long length = file.Length;
+            using var sender = new FileSender();
+            // Not cut short by a stop: the drain timeout bounds it.
+            await sender.SendAsync(connection, file, 0, length, CancellationToken.None);
+            if (door.Logger.IsEnabled(LogLevel.Debug))
+            {
+                FilesLog.SeedServed(door.Logger, connection.Id, connection.RemoteEndPoint, lookup.FullPath!, length);
+            }
+        }
+
+        await ConnectionEnd.LingerAsync(connection);
+    }
+
+    private static void Refuse(FileConnectionHandler door, Connection connection, ReadOnlySpan<byte> name, string reason)
+    {
+        if (door.Logger.IsEnabled(LogLevel.Debug))
+        {
+            FilesLog.SeedRefused(door.Logger, connection.Id, connection.RemoteEndPoint, Printable(name), reason);
+        }
+    }
+
+    /// <summary>A client's name as a log can show it: invalid bytes replaced, controls escaped.</summary>
+    internal static string Printable(ReadOnlySpan<byte> name)
+    {
+        string text = System.Text.Encoding.UTF8.GetString(name);
+        var builder = new System.Text.StringBuilder(text.Length);
+        foreach (char c in text)
+        {
+            if (char.IsControl(c))
+            {
+                builder.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\x{(int)c:x2}");
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+}

@@ -72,7 +72,7 @@ internal static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout instead of the summary." };
 
         var command = new Command(name, description) { server, connections, size, duration, warmup, pipeline, rate, json };
-        Option<TimeSpan>? lossTimeout = null;
+        Option<SecondsValue>? lossTimeout = null;
         Option<string>? path = null;
         if (mode == BenchMode.Udp)
         {

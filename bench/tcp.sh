@@ -83,13 +83,20 @@ for c in $connections; do
   done
 done
 
-# Resident memory per idle connection: RSS with N idle connections open minus RSS before.
+# Resident memory per idle connection, on fresh servers: RSS with N idle connections open minus
+# RSS after a short warm-up (one second of 10 connections), so the load above doesn't hide it.
+for s in $servers; do pid_var="${s}_pid"; kill "${!pid_var}" 2>/dev/null || true; done
+start doorway env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 dotnet "$doorway" "${serve[@]}"
+start doorway_inline env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$doorway" "${serve[@]}"
+start native "$bin/epoll_capitalize" --bind 127.0.0.1 --port 0
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 echo
-echo "| server | RSS before (KiB) | RSS with $idle idle (KiB) | per idle connection |"
+echo "| server | RSS warmed up (KiB) | RSS with $idle idle (KiB) | per idle connection |"
 echo "|---|---:|---:|---:|"
 for s in $servers; do
   pid_var="${s}_pid"; port_var="${s}_port"
+  "$bin/loadgen" tcp --server "127.0.0.1:${!port_var}" --connections 10 --size "$size" --duration 1 --warmup 0 --json >/dev/null 2>&1
+  sleep 1
   before=$(rss "${!pid_var}")
   mkfifo "$work/hold-$s"
   "$bin/idle_clients" --server "127.0.0.1:${!port_var}" --connections "$idle" --ping <"$work/hold-$s" >"$work/idle-$s.out" 2>&1 &

@@ -51,45 +51,8 @@ public class AsciiUpperBenchmarks
     [Benchmark(Description = "Vector256 sketch")]
     public int Wide() => WideAsciiUpper(_input, _output);
 
-    [Benchmark(Description = "Vector256 ×4 unrolled sketch")]
-    public int Unrolled() => UnrolledAsciiUpper(_input, _output);
-
-    // As the sketch below, but four blocks per step with one ASCII check for all four, and no
-    // bounds checks: loads and stores at refs (the lengths are checked once, up front).
-    private static int UnrolledAsciiUpper(ReadOnlySpan<byte> source, Span<byte> destination)
-    {
-        const int Step = 4 * 32;
-        if (destination.Length < source.Length)
-        {
-            throw new ArgumentException("destination too short", nameof(destination));
-        }
-
-        ref byte from = ref MemoryMarshal.GetReference(source);
-        ref byte to = ref MemoryMarshal.GetReference(destination);
-        var a = Vector256.Create((byte)'a');
-        var range = Vector256.Create((byte)26);
-        var flip = Vector256.Create((byte)0x20);
-        nuint i = 0;
-        nuint end = (nuint)source.Length;
-        for (; i + Step <= end; i += Step)
-        {
-            var v0 = Vector256.LoadUnsafe(ref from, i);
-            var v1 = Vector256.LoadUnsafe(ref from, i + 32);
-            var v2 = Vector256.LoadUnsafe(ref from, i + 64);
-            var v3 = Vector256.LoadUnsafe(ref from, i + 96);
-            if (((v0 | v1 | v2 | v3) & Vector256.Create((byte)0x80)) != Vector256<byte>.Zero)
-            {
-                break;
-            }
-
-            (v0 ^ (Vector256.LessThan(v0 - a, range) & flip)).StoreUnsafe(ref to, i);
-            (v1 ^ (Vector256.LessThan(v1 - a, range) & flip)).StoreUnsafe(ref to, i + 32);
-            (v2 ^ (Vector256.LessThan(v2 - a, range) & flip)).StoreUnsafe(ref to, i + 64);
-            (v3 ^ (Vector256.LessThan(v3 - a, range) & flip)).StoreUnsafe(ref to, i + 96);
-        }
-
-        return (int)i + WideAsciiUpper(source[(int)i..], destination[(int)i..]);
-    }
+    [Benchmark(Description = "AsciiUpper.ToUpperSteps (the library's loop)")]
+    public int Unrolled() => AsciiUpper.ToUpperSteps(_input, _output);
 
     // Upper-cases ASCII 32 bytes at a time; stops before the first block holding a non-ASCII byte.
     private static int WideAsciiUpper(ReadOnlySpan<byte> source, Span<byte> destination)

@@ -45,7 +45,10 @@ public struct UpperCaser
 
         while (!source.IsEmpty)
         {
-            // ASCII runs go through the vectorized path; it stops at the first non-ASCII byte.
+            // ASCII runs go through the vectorized paths; they stop at the first non-ASCII byte.
+            int steps = AsciiUpper.ToUpperSteps(source, destination[written..]);
+            written += steps;
+            source = source[steps..];
             Ascii.ToUpper(source, destination[written..], out int ascii);
             written += ascii;
             source = source[ascii..];

@@ -106,6 +106,33 @@ public sealed class UpperCaserTests
     }
 
     [Fact]
+    public void The_vectorized_ascii_path_matches_a_byte_by_byte_reference_at_every_length_and_break()
+    {
+        var random = new Random(12000);
+        for (int length = 0; length <= 600; length += 7)
+        {
+            byte[] input = new byte[length];
+            for (int i = 0; i < length; i++)
+            {
+                input[i] = (byte)random.Next(0x00, 0x80); // every ASCII byte, not just letters
+            }
+
+            Assert.Equal(ReferenceAsciiUpper(input), TransformInChunks(input, Math.Max(1, length)));
+
+            // A non-ASCII character at every 13th position sends the rest through the other paths.
+            for (int at = 0; at < length; at += 13)
+            {
+                byte[] mixed = [.. input[..at], .. "é"u8, .. input[at..]];
+                byte[] expected = [.. ReferenceAsciiUpper(input[..at]), .. "É"u8, .. ReferenceAsciiUpper(input[at..])];
+                Assert.Equal(expected, TransformInChunks(mixed, mixed.Length));
+            }
+        }
+    }
+
+    private static byte[] ReferenceAsciiUpper(byte[] ascii) =>
+        ascii.Select(b => b is >= (byte)'a' and <= (byte)'z' ? (byte)(b - 32) : b).ToArray();
+
+    [Fact]
     public void An_unfinished_sequence_at_the_end_of_the_stream_is_flushed_unchanged()
     {
         var caser = default(UpperCaser);

@@ -29,6 +29,22 @@ internal sealed class ConnectionStats
     /// <summary>The first error, in plain words, for the summary.</summary>
     public string? FirstError;
 
+    /// <summary>Counts one completed reply: always its mismatch, and its latency and bytes while measuring.</summary>
+    public void Complete(bool measuring, long latency, long bytes, bool mismatched)
+    {
+        if (mismatched)
+        {
+            Mismatches++;
+        }
+
+        if (measuring)
+        {
+            Latency.Record(latency);
+            Bytes += bytes;
+            Volatile.Write(ref Messages, Messages + 1);
+        }
+    }
+
     public void Error(string what)
     {
         Errors++;

@@ -178,20 +178,7 @@ internal sealed class FilesBenchConnection : IBenchConnection
         _socket.Dispose();
     }
 
-    private void Complete(long latency)
-    {
-        if (_bad)
-        {
-            Stats.Mismatches++;
-        }
-
-        if (_run.IsMeasuring)
-        {
-            Stats.Latency.Record(latency);
-            Stats.Bytes += _bodyLength;
-            Volatile.Write(ref Stats.Messages, Stats.Messages + 1);
-        }
-    }
+    private void Complete(long latency) => Stats.Complete(_run.IsMeasuring, latency, _bodyLength, _bad);
 
     /// <summary>
     /// Takes header bytes from <paramref name="span"/> until the blank line; then parses the

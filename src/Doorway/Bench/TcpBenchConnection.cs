@@ -155,20 +155,7 @@ internal sealed class TcpBenchConnection : IBenchConnection
     private static int ReceiveSize(BenchOptions options) =>
         Math.Min(Math.Max(2 * options.Pipeline * options.MessageSize, 4096), MaxReceiveSize);
 
-    private void Complete(long latency, int size, bool bad)
-    {
-        if (bad)
-        {
-            Stats.Mismatches++;
-        }
-
-        if (_run.IsMeasuring)
-        {
-            Stats.Latency.Record(latency);
-            Stats.Bytes += size;
-            Volatile.Write(ref Stats.Messages, Stats.Messages + 1);
-        }
-    }
+    private void Complete(long latency, int size, bool bad) => Stats.Complete(_run.IsMeasuring, latency, size, bad);
 
     // With a rate, a message is sent at its intended time (or at once, if that has passed) and
     // its latency counts from the intended time; with nothing in flight, wait for the next one.

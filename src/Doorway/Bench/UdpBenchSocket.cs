@@ -143,18 +143,8 @@ internal sealed class UdpBenchSocket : IBenchConnection
                 _timeout = new CancellationTokenSource();
             }
 
-            if (received != size || !_receive.AsSpan(0, size).SequenceEqual(_expected))
-            {
-                Stats.Mismatches++;
-            }
-
-            if (_run.IsMeasuring)
-            {
-                Stats.Latency.Record(now - sentAt);
-                Stats.Bytes += size;
-                Volatile.Write(ref Stats.Messages, Stats.Messages + 1);
-            }
-
+            bool mismatched = received != size || !_receive.AsSpan(0, size).SequenceEqual(_expected);
+            Stats.Complete(_run.IsMeasuring, now - sentAt, size, mismatched);
             return;
         }
     }

@@ -47,11 +47,12 @@ start() {
   echo "$name did not start" >&2; cat "$work/$name.err" >&2; exit 1
 }
 
-servers="doorway doorway_inline native"
+servers="doorway doorway_threadpool native"
 serve=(serve --tcp 0 --udp off --files off --bind 127.0.0.1 --log-level warning)
-start doorway env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 dotnet "$doorway" "${serve[@]}"
-# The same door with socket continuations run on the epoll threads instead of the thread pool.
-start doorway_inline env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$doorway" "${serve[@]}"
+# doorway as shipped (socket continuations inline on the epoll threads), and the same door with
+# .NET's default (continuations hop to the thread pool).
+start doorway dotnet "$doorway" "${serve[@]}"
+start doorway_threadpool env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 dotnet "$doorway" "${serve[@]}"
 start native "$bin/epoll_capitalize" --bind 127.0.0.1 --port 0
 
 run() { # run SERVER CONNECTIONS -> one JSON line
@@ -86,8 +87,8 @@ done
 # Resident memory per idle connection, on fresh servers: RSS with N idle connections open minus
 # RSS after a short warm-up (one second of 10 connections), so the load above doesn't hide it.
 for s in $servers; do pid_var="${s}_pid"; kill "${!pid_var}" 2>/dev/null || true; done
-start doorway env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 dotnet "$doorway" "${serve[@]}"
-start doorway_inline env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 dotnet "$doorway" "${serve[@]}"
+start doorway dotnet "$doorway" "${serve[@]}"
+start doorway_threadpool env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 dotnet "$doorway" "${serve[@]}"
 start native "$bin/epoll_capitalize" --bind 127.0.0.1 --port 0
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 echo

@@ -159,27 +159,12 @@ internal static class BenchCommand
     }
 
     /// <summary>
-    /// The generator's loops never block, so their continuations can run on the socket engine's
-    /// epoll threads instead of hopping to the thread pool for every reply: measured on 2 cores
-    /// against the native epoll server, this nearly doubles what `bench tcp` drives at 50 and 500
-    /// connections (docs/benchmarks-bench.md). With inline completions .NET starts one epoll thread
-    /// per core; a load generator on the server's machine takes half of them, leaving the rest to
-    /// the server it measures. .NET reads both settings once, when the first socket is made, and
-    /// only from the environment; no socket exists yet in this process. Values the user set win.
+    /// Inline completions (see <see cref="SocketEngine"/>) nearly double what `bench tcp` drives at 50
+    /// and 500 connections (docs/benchmarks-bench.md). A load generator on the server's machine takes
+    /// half the cores' epoll threads, leaving the rest to the server it measures.
     /// </summary>
-    private static void PreferInlineSocketCompletions()
-    {
-        SetUnlessSet("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
-        SetUnlessSet("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT", Math.Max(1, Environment.ProcessorCount / 2).ToString(CultureInfo.InvariantCulture));
-    }
-
-    private static void SetUnlessSet(string variable, string value)
-    {
-        if (Environment.GetEnvironmentVariable(variable) is null)
-        {
-            Environment.SetEnvironmentVariable(variable, value);
-        }
-    }
+    private static void PreferInlineSocketCompletions() =>
+        SocketEngine.PreferInlineCompletions(Math.Max(1, Environment.ProcessorCount / 2));
 
     private static int? PositiveInt(string token, string name, Action<string> addError)
     {

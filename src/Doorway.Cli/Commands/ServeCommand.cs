@@ -63,6 +63,7 @@ internal static class ServeCommand
 
         command.SetAction(async parse =>
         {
+            SocketEngine.PreferInlineCompletions();
             using var loggerFactory = CliLogging.Create(parse.GetValue(logLevel));
             var address = parse.GetValue(bind);
             var tcpOptions = TcpDoorOptions.Default with

@@ -17,7 +17,7 @@ public sealed class TcpBenchTests
     [MemberData(nameof(Loads))]
     public async Task Bench_tcp_drives_a_real_doorway_door_with_no_mismatches(string host, string size, string pipeline)
     {
-        await using var serve = RunningProcess.StartDoorway("serve", "--tcp", "0", "--log-level", "warning");
+        await using var serve = RunningProcess.StartDoorway("serve", "--tcp", "0", "--udp", "off", "--files", "off", "--log-level", "warning");
         int port = await serve.WaitForReadyAsync("tcp");
 
         var (code, stdout, stderr) = await RunningProcess.RunDoorwayAsync(

@@ -7,7 +7,7 @@ public sealed class UdpDoorBenchTests
     [Fact]
     public async Task Bench_udp_drives_a_real_doorway_udp_door_with_no_mismatches()
     {
-        await using var serve = RunningProcess.StartDoorway("serve", "--tcp", "off", "--udp", "0", "--log-level", "warning");
+        await using var serve = RunningProcess.StartDoorway("serve", "--tcp", "off", "--udp", "0", "--files", "off", "--log-level", "warning");
         int port = await serve.WaitForReadyAsync("udp");
 
         var (code, stdout, stderr) = await RunningProcess.RunDoorwayAsync(

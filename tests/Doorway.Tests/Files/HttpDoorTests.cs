@@ -455,7 +455,7 @@ public sealed class HttpDoorTests : IDisposable
     [Fact]
     public async Task The_serve_command_opens_the_files_door_on_its_root()
     {
-        await using var server = RunningProcess.StartDoorway("serve", "--tcp", "0", "--files", "0", "--bind", "127.0.0.1", "--root", _tree.Root);
+        await using var server = RunningProcess.StartDoorway("serve", "--tcp", "0", "--udp", "off", "--files", "0", "--bind", "127.0.0.1", "--root", _tree.Root);
         int port = await server.WaitForReadyAsync("files");
         var (code, stdout, stderr) = await CurlAsync($"http://127.0.0.1:{port}/sub/inner.txt");
         Assert.True(code == 0, stderr);
@@ -469,7 +469,7 @@ public sealed class HttpDoorTests : IDisposable
     [Fact]
     public async Task Serve_refuses_a_root_that_is_not_a_directory()
     {
-        var (code, _, stderr) = await RunningProcess.RunDoorwayAsync(["serve", "--tcp", "0", "--files", "0", "--root", _tree.PathOf("nope")]);
+        var (code, _, stderr) = await RunningProcess.RunDoorwayAsync(["serve", "--tcp", "0", "--udp", "off", "--files", "0", "--root", _tree.PathOf("nope")]);
         Assert.Equal(1, code);
         Assert.Contains("--root", stderr, StringComparison.Ordinal);
     }

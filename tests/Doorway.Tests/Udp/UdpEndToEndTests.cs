@@ -11,7 +11,7 @@ public sealed class UdpEndToEndTests
     [Fact]
     public async Task ServeAnswersCapitalizePingAndTheBooksClient()
     {
-        await using var server = RunningProcess.StartDoorway("serve", "--tcp", "off", "--udp", "0");
+        await using var server = RunningProcess.StartDoorway("serve", "--tcp", "off", "--udp", "0", "--files", "off");
         int port = await server.WaitForReadyAsync("udp");
         Assert.DoesNotContain("ready tcp", server.Stdout, StringComparison.Ordinal);
 
@@ -41,7 +41,7 @@ public sealed class UdpEndToEndTests
     [Fact]
     public async Task TheBooksPromptOnATerminal()
     {
-        await using var server = RunningProcess.StartDoorway("serve", "--tcp", "off", "--udp", "0", "--bind", "127.0.0.1");
+        await using var server = RunningProcess.StartDoorway("serve", "--tcp", "off", "--udp", "0", "--files", "off", "--bind", "127.0.0.1");
         int port = await server.WaitForReadyAsync("udp");
         string command = $"dotnet '{Repo.DoorwayDll}' capitalize --udp --server 127.0.0.1:{port}";
         // script(1) gives the client a terminal, so it prompts like the book's client.
@@ -82,7 +82,7 @@ public sealed class UdpEndToEndTests
         using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         int port = ((IPEndPoint)taken.LocalEndPoint!).Port;
-        var serve = await RunningProcess.RunDoorwayAsync(["serve", "--tcp", "off", "--udp", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1"]);
+        var serve = await RunningProcess.RunDoorwayAsync(["serve", "--tcp", "off", "--files", "off", "--udp", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1"]);
         Assert.Equal(1, serve.ExitCode);
         Assert.Contains($"cannot open the udp door on 127.0.0.1:{port}: address already in use", serve.Stderr, StringComparison.Ordinal);
     }

@@ -72,22 +72,7 @@ public sealed partial class UdpDoor : IDoor
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Receivers, 1);
         var endPoint = options.EndPoint;
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        try
-        {
-            // No ReuseAddress, as for the TCP door: it would let two servers share the port.
-            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
-            {
-                socket.DualMode = true;
-            }
-
-            socket.Bind(endPoint);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        var socket = DoorSocket.Bind(endPoint, SocketType.Dgram, ProtocolType.Udp);
 
         var door = new UdpDoor(name, socket, handler, options, logger);
         TransportLog.Receiving(logger, name, door.LocalEndPoint, options.Receivers);

@@ -53,23 +53,7 @@ public sealed class WelcomeDoor : IDoor
     {
         ArgumentNullException.ThrowIfNull(options);
         var endPoint = options.EndPoint;
-        var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            // No ReuseAddress: on Linux .NET would also set SO_REUSEPORT and let two servers share the port.
-            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
-            {
-                listener.DualMode = true;
-            }
-
-            listener.Bind(endPoint);
-            listener.Listen(options.Backlog);
-        }
-        catch
-        {
-            listener.Dispose();
-            throw;
-        }
+        var listener = DoorSocket.Bind(endPoint, SocketType.Stream, ProtocolType.Tcp, socket => socket.Listen(options.Backlog));
 
         var door = new WelcomeDoor(name, listener, handler, options, logger);
         TransportLog.Listening(logger, name, door.LocalEndPoint);

@@ -152,7 +152,7 @@ internal sealed class FilesBenchConnection : IBenchConnection
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            Stats.Error(_aborted ? "still waiting on the server when the drain timeout passed" : NetworkErrors.Describe(e));
+            Stats.Error(BenchSockets.Describe(e, _aborted));
         }
     }
 
@@ -162,21 +162,7 @@ internal sealed class FilesBenchConnection : IBenchConnection
         _socket.Dispose();
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        _socket.Dispose();
-    }
+    public void Dispose() => BenchSockets.Close(_socket);
 
     private void Complete(long latency) => Stats.Complete(_run.IsMeasuring, latency, _bodyLength, _bad);
 

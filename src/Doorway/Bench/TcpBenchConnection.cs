@@ -124,7 +124,7 @@ internal sealed class TcpBenchConnection : IBenchConnection
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            Stats.Error(_aborted ? "still waiting on the server when the drain timeout passed" : NetworkErrors.Describe(e));
+            Stats.Error(BenchSockets.Describe(e, _aborted));
         }
     }
 
@@ -134,21 +134,7 @@ internal sealed class TcpBenchConnection : IBenchConnection
         _socket.Dispose();
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        _socket.Dispose();
-    }
+    public void Dispose() => BenchSockets.Close(_socket);
 
     // Room for more than is ever owed: a server that answers more bytes than it was sent shows up
     // in one read (and is given up) instead of filling both ends' buffers until both block sending.

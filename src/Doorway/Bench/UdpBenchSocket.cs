@@ -85,7 +85,7 @@ internal sealed class UdpBenchSocket : IBenchConnection
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            Stats.Error(_aborted ? "still waiting on the server when the drain timeout passed" : NetworkErrors.Describe(e));
+            Stats.Error(BenchSockets.Describe(e, _aborted));
         }
     }
 

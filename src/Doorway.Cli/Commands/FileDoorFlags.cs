@@ -50,6 +50,6 @@ internal sealed class FileDoorFlags
         return new FileConnectionHandler(root, options, loggerFactory.CreateLogger("Doorway.Files"));
     }
 
-    public static IDoor Bind(FileConnectionHandler handler, TcpDoorOptions tcpOptions, System.Net.IPEndPoint endPoint, ILoggerFactory loggerFactory) =>
+    public static IDoor Bind(FileConnectionHandler handler, WelcomeDoorOptions tcpOptions, System.Net.IPEndPoint endPoint, ILoggerFactory loggerFactory) =>
         WelcomeDoor.Bind("files", tcpOptions with { EndPoint = endPoint }, handler, loggerFactory.CreateLogger("Doorway.Files"));
 }

@@ -40,11 +40,11 @@ internal static class ServeCommand
         {
             Description = "The book's exact TCP behaviour: one read (at most 1024 bytes), one reply, close.",
         };
-        var maxConnections = CommonOptions.Count("--max-connections", TcpDoorOptions.Default.MaxConnections, 1,
+        var maxConnections = CommonOptions.Count("--max-connections", WelcomeDoorOptions.Default.MaxConnections, 1,
             "Connections served at once per TCP door; the next client is closed at once.");
-        var idleTimeout = CommonOptions.Seconds("--idle-timeout", TcpDoorOptions.Default.IdleTimeout.TotalSeconds,
+        var idleTimeout = CommonOptions.Seconds("--idle-timeout", WelcomeDoorOptions.Default.IdleTimeout.TotalSeconds,
             "Seconds a connection may send and receive nothing before it is closed.");
-        var drainTimeout = CommonOptions.Seconds("--drain-timeout", TcpDoorOptions.Default.DrainTimeout.TotalSeconds,
+        var drainTimeout = CommonOptions.Seconds("--drain-timeout", WelcomeDoorOptions.Default.DrainTimeout.TotalSeconds,
             "On Ctrl-C or SIGTERM, seconds open connections (and datagrams being answered) get to finish before they are closed.");
         var udpReceivers = CommonOptions.Count("--udp-receivers", UdpDoorOptions.Default.Receivers, 1,
             "Datagrams the UDP door receives and answers at once (one thread each).");
@@ -66,7 +66,7 @@ internal static class ServeCommand
             SocketEngine.PreferInlineCompletions();
             using var loggerFactory = CliLogging.Create(parse.GetValue(logLevel));
             var address = parse.GetValue(bind);
-            var tcpOptions = TcpDoorOptions.Default with
+            var tcpOptions = WelcomeDoorOptions.Default with
             {
                 MaxConnections = parse.GetValue(maxConnections),
                 IdleTimeout = parse.GetValue(idleTimeout),

@@ -34,52 +34,41 @@ public sealed class FileConnectionHandler : IConnectionHandler
     /// <summary>Room for the longest request line and the largest header section (plus their line ends).</summary>
     internal int BufferCapacity => Options.MaxRequestLineBytes + Options.MaxHeaderBytes + 4;
 
-    public async Task OnConnectedAsync(Connection connection, CancellationToken stopping)
+    /// <summary>Most bytes the dialect sniffer reads first; a whole small request usually fits, so it needs one receive.</summary>
+    private const int SniffBytes = 4096;
+
+    private ConnectionDelegate? _router;
+
+    /// <summary>
+    /// Sniffs the first bytes, then serves the dialect they start. On a stop the raw dialect
+    /// finishes its file; HTTP finishes the response it is sending with Connection: close.
+    /// </summary>
+    public Task OnConnectedAsync(Connection connection, CancellationToken stopping)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        _router ??= FirstBytesRouter.Create(Classify, [ServeHttpAsync, ServeRawAsync], SniffBytes, Options.RequestTimeout);
+        return _router(connection, stopping);
+    }
+
+    private static int Classify(ReadOnlySpan<byte> first, bool mustDecide) => DialectSniffer.Sniff(first) switch
+    {
+        Dialect.Http => 0,
+        Dialect.Seed => 1,
+        _ => mustDecide ? (first.IsEmpty ? -1 : 1) : -1,
+    };
+
+    private async Task ServeHttpAsync(Connection connection, CancellationToken stopping)
+    {
+        connection.Info.Protocol = "http";
         using var buffer = new RequestBuffer(BufferCapacity);
-        using var requestTimer = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        bool ended = false;
-        var dialect = Dialect.Unknown;
-        try
-        {
-            // Hold no buffer until the client says something.
-            await connection.WaitForDataAsync(stopping);
-            // Bytes are waiting: the first read doesn't block, so the request clock starts only if
-            // the first bytes don't settle the dialect.
-            var token = stopping;
-            while (dialect == Dialect.Unknown)
-            {
-                if (await buffer.FillAsync(connection, token) == 0)
-                {
-                    ended = true;
-                    dialect = buffer.Count == 0 ? Dialect.Unknown : Dialect.Seed;
-                    break;
-                }
+        using var session = new HttpSession(this, connection, buffer, stopping);
+        await session.RunAsync();
+    }
 
-                dialect = DialectSniffer.Sniff(buffer.Data);
-                if (dialect == Dialect.Unknown && token == stopping)
-                {
-                    requestTimer.CancelAfter(Options.RequestTimeout);
-                    token = requestTimer.Token;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
-        {
-            // Neither a name nor a request line in time.
-            return;
-        }
-
-        if (dialect == Dialect.Seed)
-        {
-            await SeedDialect.ServeAsync(this, connection, buffer, ended, requestTimer.Token);
-        }
-        else if (dialect == Dialect.Http)
-        {
-            using var session = new HttpSession(this, connection, buffer, requestTimer, stopping);
-            await session.RunAsync();
-        }
+    private Task ServeRawAsync(Connection connection, CancellationToken stopping)
+    {
+        connection.Info.Protocol = "raw";
+        return SeedDialect.ServeAsync(this, connection, stopping);
     }
 
     /// <summary>Opens a file to send, as a handle: read-only, sharing with writers, asynchronous (as sendfile wants it).</summary>

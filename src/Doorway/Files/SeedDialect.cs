@@ -10,8 +10,12 @@ namespace Doorway.Files;
 /// </summary>
 internal static class SeedDialect
 {
-    public static async Task ServeAsync(FileConnectionHandler door, Connection connection, RequestBuffer buffer, bool ended, CancellationToken requestTimeout)
+    public static async Task ServeAsync(FileConnectionHandler door, Connection connection, CancellationToken stopping)
     {
+        using var buffer = new RequestBuffer(door.Options.MaxRequestLineBytes);
+        // The sniffer's bytes are waiting, so this first read never blocks.
+        bool ended = await buffer.FillAsync(connection, stopping) == 0;
+        connection.Timeouts.SetDeadline(door.Options.RequestTimeout, TimeoutReason.RequestHead);
         // The name ends at a newline (echo name | nc), at the client's end of stream, or when no
         // more bytes are waiting: the book's client sends its name in one piece, then only listens.
         int nameLength;
@@ -24,7 +28,7 @@ internal static class SeedDialect
                 break;
             }
 
-            if (ended || connection.Socket.Available == 0)
+            if (ended || connection.Available == 0)
             {
                 nameLength = buffer.Count;
                 break;
@@ -33,13 +37,14 @@ internal static class SeedDialect
             if (buffer.IsFull)
             {
                 Refuse(door, connection, buffer.Data, "name longer than --max-request-line");
-                await ConnectionEnd.LingerAsync(connection);
+                await LingeringClose.RunAsync(connection);
                 return;
             }
 
-            ended = await buffer.FillAsync(connection, requestTimeout) == 0;
+            ended = await buffer.FillAsync(connection, connection.Timeouts.Token) == 0;
         }
 
+        connection.Timeouts.ClearDeadline();
         var name = buffer.Data[..nameLength];
         while (!name.IsEmpty && name[^1] is (byte)'\r' or (byte)'\n')
         {
@@ -50,7 +55,7 @@ internal static class SeedDialect
         if (lookup.Kind != FileLookupKind.File)
         {
             Refuse(door, connection, name, lookup.Kind == FileLookupKind.Directory ? "a directory" : lookup.Reason);
-            await ConnectionEnd.LingerAsync(connection);
+            await LingeringClose.RunAsync(connection);
             return;
         }
 
@@ -62,23 +67,22 @@ internal static class SeedDialect
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Refuse(door, connection, name, e.Message);
-            await ConnectionEnd.LingerAsync(connection);
+            await LingeringClose.RunAsync(connection);
             return;
         }
 
         await using (file)
         {
             long length = file.Length;
-            using var sender = new FileSender();
             // Not cut short by a stop: the drain timeout bounds it.
-            await sender.SendAsync(connection, file, 0, length, CancellationToken.None);
+            await connection.SendFileAsync(file.SafeFileHandle, 0, length, CancellationToken.None);
             if (door.Logger.IsEnabled(LogLevel.Debug))
             {
                 FilesLog.SeedServed(door.Logger, connection.Id, connection.RemoteEndPoint, lookup.FullPath!, length);
             }
         }
 
-        await ConnectionEnd.LingerAsync(connection);
+        await LingeringClose.RunAsync(connection);
     }
 
     private static void Refuse(FileConnectionHandler door, Connection connection, ReadOnlySpan<byte> name, string reason)

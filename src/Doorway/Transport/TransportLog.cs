@@ -14,10 +14,10 @@ internal static partial class TransportLog
     [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Connection #{ConnectionId} from {RemoteEndPoint} closed")]
     public static partial void Closed(ILogger logger, long connectionId, IPEndPoint remoteEndPoint);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Refused {RemoteEndPoint}: {Limit} connections are open (--max-connections)")]
-    public static partial void RefusedAtLimit(ILogger logger, IPEndPoint remoteEndPoint, int limit);
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{Door} door refused {RemoteEndPoint}: {Limit} limit reached")]
+    public static partial void Refused(ILogger logger, string door, IPEndPoint remoteEndPoint, string limit);
 
-    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Connection #{ConnectionId} from {RemoteEndPoint} idle for {IdleTimeout}; closed (--idle-timeout)")]
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Connection #{ConnectionId} from {RemoteEndPoint} idle for {IdleTimeout}; closed (IdleTimeout)")]
     public static partial void IdleTimedOut(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, TimeSpan idleTimeout);
 
     [LoggerMessage(EventId = 105, Level = LogLevel.Debug, Message = "Connection #{ConnectionId} from {RemoteEndPoint} ended by the network: {Reason}")]
@@ -37,6 +37,18 @@ internal static partial class TransportLog
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "{Door} door closed")]
     public static partial void Stopped(ILogger logger, string door);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "{Door} door refused {Count} more clients in the last second (last: {Limit} limit)")]
+    public static partial void RefusedMore(ILogger logger, string door, int count, string limit);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "A socket accepted on {EndPoint} failed while being admitted; closed, the door keeps accepting")]
+    public static partial void AdmissionFailed(ILogger logger, Exception exception, IPEndPoint endPoint);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Information, Message = "Connection #{ConnectionId} from {RemoteEndPoint} read more slowly than {MinDataRate} B/s after a grace of {Grace}; closed (MinDataRate)")]
+    public static partial void TooSlow(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, long minDataRate, TimeSpan grace);
+
+    [LoggerMessage(EventId = 114, Level = LogLevel.Debug, Message = "Connection #{ConnectionId} from {RemoteEndPoint} still open after the drain timeout of {DrainTimeout}; closed")]
+    public static partial void DrainClosed(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, TimeSpan drainTimeout);
 
     [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "{Door} door receiving on {EndPoint} with {Receivers} receivers")]
     public static partial void Receiving(ILogger logger, string door, IPEndPoint endPoint, int receivers);

@@ -7,9 +7,9 @@ namespace Doorway.Tests.Support;
 /// <summary>Doors opened in the test process on loopback port 0.</summary>
 internal static class TestDoors
 {
-    public static WelcomeDoor OpenTcp(IConnectionHandler handler, TcpDoorOptions? options = null, IPAddress? address = null)
+    public static WelcomeDoor OpenTcp(IConnectionHandler handler, WelcomeDoorOptions? options = null, IPAddress? address = null)
     {
-        var door = WelcomeDoor.Bind("tcp", (options ?? TcpDoorOptions.Default) with
+        var door = WelcomeDoor.Bind("tcp", (options ?? WelcomeDoorOptions.Default) with
         {
             EndPoint = new IPEndPoint(address ?? IPAddress.Loopback, 0),
         }, handler, NullLogger.Instance);

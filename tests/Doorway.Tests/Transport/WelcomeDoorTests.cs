@@ -15,7 +15,7 @@ public sealed class WelcomeDoorTests
     [Fact]
     public async Task The_client_past_max_connections_is_closed_and_the_others_are_unaffected()
     {
-        await using var door = TestDoors.OpenTcp(Capitalize, TcpDoorOptions.Default with { MaxConnections = 2 });
+        await using var door = TestDoors.OpenTcp(Capitalize, WelcomeDoorOptions.Default with { MaxConnections = 2 });
         using var first = await Sockets.ConnectAsync(door.LocalEndPoint);
         using var second = await Sockets.ConnectAsync(door.LocalEndPoint);
         Assert.Equal("ONE", await Sockets.ExchangeAsync(first, "one", "ONE"));
@@ -38,7 +38,7 @@ public sealed class WelcomeDoorTests
     {
         // Wide margins: the busy client must never pause near the timeout, even on a loaded machine.
         var idleTimeout = TimeSpan.FromMilliseconds(1500);
-        await using var door = TestDoors.OpenTcp(Capitalize, TcpDoorOptions.Default with { IdleTimeout = idleTimeout });
+        await using var door = TestDoors.OpenTcp(Capitalize, WelcomeDoorOptions.Default with { IdleTimeout = idleTimeout });
         using var idle = await Sockets.ConnectAsync(door.LocalEndPoint);
         using var busy = await Sockets.ConnectAsync(door.LocalEndPoint);
         var clock = Stopwatch.StartNew();
@@ -58,7 +58,7 @@ public sealed class WelcomeDoorTests
     [Fact]
     public async Task A_stuck_send_to_a_client_that_never_reads_ends_at_the_idle_timeout()
     {
-        await using var door = TestDoors.OpenTcp(Capitalize, TcpDoorOptions.Default with { IdleTimeout = TimeSpan.FromMilliseconds(500) });
+        await using var door = TestDoors.OpenTcp(Capitalize, WelcomeDoorOptions.Default with { IdleTimeout = TimeSpan.FromMilliseconds(500) });
         using var greedy = await Sockets.ConnectAsync(door.LocalEndPoint);
         greedy.ReceiveBufferSize = 16 * 1024;
         byte[] chunk = new byte[64 * 1024];
@@ -83,7 +83,7 @@ public sealed class WelcomeDoorTests
     [Fact]
     public async Task Stop_refuses_new_clients_at_once_and_lets_open_ones_finish()
     {
-        var door = TestDoors.OpenTcp(Capitalize, TcpDoorOptions.Default with { DrainTimeout = TimeSpan.FromSeconds(20) });
+        var door = TestDoors.OpenTcp(Capitalize, WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromSeconds(20) });
         using var open = await Sockets.ConnectAsync(door.LocalEndPoint);
         Assert.Equal("BEFORE", await Sockets.ExchangeAsync(open, "before", "BEFORE"));
 
@@ -102,7 +102,7 @@ public sealed class WelcomeDoorTests
     [Fact]
     public async Task Stop_closes_connections_still_open_after_the_drain_timeout()
     {
-        var door = TestDoors.OpenTcp(Capitalize, TcpDoorOptions.Default with { DrainTimeout = TimeSpan.FromMilliseconds(300) });
+        var door = TestDoors.OpenTcp(Capitalize, WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromMilliseconds(300) });
         using var lingering = await Sockets.ConnectAsync(door.LocalEndPoint);
         Assert.Equal("HI", await Sockets.ExchangeAsync(lingering, "hi", "HI"));
 
@@ -119,7 +119,7 @@ public sealed class WelcomeDoorTests
     {
         await using var first = TestDoors.OpenTcp(Capitalize, address: IPAddress.Parse(address));
         var error = Assert.Throws<SocketException>(() => WelcomeDoor.Bind("tcp",
-            TcpDoorOptions.Default with { EndPoint = new IPEndPoint(IPAddress.Parse(address), first.LocalEndPoint.Port) },
+            WelcomeDoorOptions.Default with { EndPoint = new IPEndPoint(IPAddress.Parse(address), first.LocalEndPoint.Port) },
             Capitalize, NullLogger.Instance));
         Assert.Equal(SocketError.AddressAlreadyInUse, error.SocketErrorCode);
     }

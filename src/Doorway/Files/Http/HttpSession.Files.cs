@@ -96,9 +96,7 @@ internal sealed partial class HttpSession
             else
             {
                 await _connection.SendAsync(_response.Written, Exchange);
-                _sender ??= new FileSender();
-                await using var stream = new FileStream(file, FileAccess.Read, bufferSize: 0, isAsync: true);
-                await _sender.SendAsync(_connection, stream, offset, count, Exchange);
+                await _connection.SendFileAsync(file, offset, count, Exchange);
             }
 
             Served(head, target, status, count);

@@ -17,7 +17,6 @@ internal sealed partial class HttpSession : IDisposable
     private readonly FileConnectionHandler _door;
     private readonly Connection _connection;
     private readonly RequestBuffer _buffer;
-    private readonly CancellationTokenSource _requestTimer;
     private readonly CancellationToken _stopping;
     private readonly ResponseHead _response;
     /// <summary>
@@ -27,14 +26,12 @@ internal sealed partial class HttpSession : IDisposable
     private static readonly CancellationToken Exchange = CancellationToken.None;
 
     private readonly byte[] _etag = new byte[40];
-    private FileSender? _sender;
 
-    public HttpSession(FileConnectionHandler door, Connection connection, RequestBuffer buffer, CancellationTokenSource requestTimer, CancellationToken stopping)
+    public HttpSession(FileConnectionHandler door, Connection connection, RequestBuffer buffer, CancellationToken stopping)
     {
         _door = door;
         _connection = connection;
         _buffer = buffer;
-        _requestTimer = requestTimer;
         _stopping = stopping;
         // Room for a Location header re-encoding the longest target, and a small file's bytes.
         _response = new ResponseHead(2048 + (3 * door.Options.MaxRequestLineBytes) + SmallFileBytes);
@@ -78,7 +75,7 @@ internal sealed partial class HttpSession : IDisposable
             _buffer.Consume(head.Length);
             if (!keepAlive || _stopping.IsCancellationRequested)
             {
-                await ConnectionEnd.LingerAsync(_connection);
+                await LingeringClose.RunAsync(_connection);
                 return;
             }
         }
@@ -91,6 +88,7 @@ internal sealed partial class HttpSession : IDisposable
     /// </summary>
     private async Task<(HttpParseStatus, HttpRequestHead)> ReadHeadAsync()
     {
+        var timeouts = _connection.Timeouts;
         bool timing = false;
         try
         {
@@ -100,19 +98,19 @@ internal sealed partial class HttpSession : IDisposable
                 if (status != HttpParseStatus.Incomplete)
                 {
                     // Stop the clock for the time the answer takes.
-                    _requestTimer.TryReset();
+                    timeouts.ClearDeadline();
                     return (status, head);
                 }
 
                 if (_buffer.Count == 0)
                 {
-                    _requestTimer.TryReset();
+                    timeouts.ClearDeadline();
                     timing = false;
                     _buffer.ReleaseIfEmpty();
                     await _connection.WaitForDataAsync(_stopping);
 
                     // Bytes are waiting, so this read doesn't block; most requests arrive whole in it
-                    // and never need the clock (a timer costs more than the rest of a small request).
+                    // and never need the clock.
                     if (await _buffer.FillAsync(_connection, _stopping) == 0)
                     {
                         return (HttpParseStatus.Incomplete, default);
@@ -123,11 +121,11 @@ internal sealed partial class HttpSession : IDisposable
 
                 if (!timing)
                 {
-                    _requestTimer.CancelAfter(_door.Options.RequestTimeout);
+                    timeouts.SetDeadline(_door.Options.RequestTimeout, TimeoutReason.RequestHead);
                     timing = true;
                 }
 
-                if (await _buffer.FillAsync(_connection, _requestTimer.Token) == 0)
+                if (await _buffer.FillAsync(_connection, timeouts.Token) == 0)
                 {
                     return (HttpParseStatus.Incomplete, default);
                 }
@@ -135,9 +133,10 @@ internal sealed partial class HttpSession : IDisposable
         }
         catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
         {
+            timeouts.ClearDeadline();
             if (_buffer.Count > 0)
             {
-                await RejectAsync(408, "request not complete within --request-timeout", version: 11);
+                await RejectAsync(408, "request not complete within the request timeout", version: 11);
             }
 
             return (HttpParseStatus.Incomplete, default);
@@ -199,7 +198,7 @@ internal sealed partial class HttpSession : IDisposable
         head.Version = version;
         head.Method = RequestMethod.Get;
         await SendErrorAsync(head, status, keepAlive: false, target: null);
-        await ConnectionEnd.LingerAsync(_connection);
+        await LingeringClose.RunAsync(_connection);
     }
 
     private async Task SendErrorAsync(HttpRequestHead head, int status, bool keepAlive, string? target)
@@ -253,6 +252,5 @@ internal sealed partial class HttpSession : IDisposable
     public void Dispose()
     {
         _response.Dispose();
-        _sender?.Dispose();
     }
 }

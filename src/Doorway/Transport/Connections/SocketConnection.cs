@@ -1,0 +1,172 @@
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Doorway.Transport;
+
+/// <summary>
+/// The connection door the welcome door made for one client: an accepted socket. It counts bytes,
+/// feeds the idle and data-rate clocks, and (for doors whose handlers may block) hops off the
+/// socket engine's threads after every wait. The socket is closed exactly once.
+/// </summary>
+internal sealed class SocketConnection : Connection
+{
+    /// <summary>
+    /// Largest piece handed to one send: the kernel taking a piece is activity, so a slow, steady
+    /// reader of a large buffer is never mistaken for an idle one.
+    /// </summary>
+    internal const int SendPieceBytes = 64 * 1024;
+
+    private readonly Socket _socket;
+    private readonly TimeoutPolicy _policy;
+    private readonly ThreadPoolHop? _receiveHop;
+    private readonly ThreadPoolHop? _sendHop;
+    private SocketFileSender? _fileSender;
+    private int _closed;
+
+    public SocketConnection(Socket socket, ConnectionInfo info, TimeoutPolicy policy, bool dispatchToThreadPool)
+        : base(info)
+    {
+        _socket = socket;
+        _policy = policy;
+        AcceptedFrom = info.RemoteEndPoint.Address;
+        if (dispatchToThreadPool)
+        {
+            _receiveHop = new ThreadPoolHop();
+            _sendHop = new ThreadPoolHop();
+        }
+    }
+
+    /// <summary>The address the socket was accepted from (a PROXY header may later name another client).</summary>
+    internal System.Net.IPAddress AcceptedFrom { get; }
+
+    public override int Available
+    {
+        get
+        {
+            try
+            {
+                return _socket.Available;
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return 0;
+            }
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public override async ValueTask WaitForDataAsync(CancellationToken cancellationToken = default)
+    {
+        Info.State = ConnectionState.Idle;
+        var wait = _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
+        if (wait.IsCompleted || _receiveHop is null)
+        {
+            await wait;
+        }
+        else
+        {
+            await wait;
+            await _receiveHop;
+        }
+
+        Info.State = ConnectionState.Receiving;
+    }
+
+    // The pooling builders keep a connection's receive/send loop free of per-message allocations.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public override async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var receive = _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+        int received;
+        if (receive.IsCompleted || _receiveHop is null)
+        {
+            received = await receive;
+        }
+        else
+        {
+            received = await receive;
+            await _receiveHop;
+        }
+
+        Info.Received(received);
+        Timeouts.Touch();
+        return received;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public override async ValueTask SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        Info.State = ConnectionState.Sending;
+        bool hopped = false;
+        while (!buffer.IsEmpty)
+        {
+            var piece = buffer.Length > SendPieceBytes ? buffer[..SendPieceBytes] : buffer;
+            Timeouts.SendStarted(piece.Length, _policy);
+            var send = _socket.SendAsync(piece, SocketFlags.None, cancellationToken);
+            hopped |= !send.IsCompleted;
+            int sent = await send;
+            Timeouts.SendEnded(sent);
+            Info.Sent(sent);
+            buffer = buffer[sent..];
+        }
+
+        if (hopped && _sendHop is not null)
+        {
+            await _sendHop;
+        }
+    }
+
+    public override async Task SendFileAsync(SafeFileHandle file, long offset, long count, CancellationToken cancellationToken = default)
+    {
+        Info.State = ConnectionState.Sending;
+        _fileSender ??= new SocketFileSender(_socket);
+        await _fileSender.SendAsync(this, file, offset, count, _policy, cancellationToken);
+    }
+
+    public override void ShutdownSend()
+    {
+        Info.State = ConnectionState.Closing;
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException)
+        {
+            // The peer is already gone; closing will follow.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public override void Abort() => CloseSocket();
+
+    /// <summary>
+    /// Ends the connection with a FIN after what is already queued, not a reset: .NET closes
+    /// abortively when it cancels a pending operation, unless the send side was shut down first.
+    /// </summary>
+    internal void Close()
+    {
+        ShutdownSend();
+        CloseSocket();
+    }
+
+    private void CloseSocket()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 0)
+        {
+            Info.State = ConnectionState.Closing;
+            _socket.Dispose();
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            CloseSocket();
+            _fileSender?.Dispose();
+        }
+    }
+}

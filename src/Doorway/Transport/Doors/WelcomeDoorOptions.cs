@@ -1,0 +1,64 @@
+using System.Net;
+
+namespace Doorway.Transport;
+
+/// <summary>Where a welcome door listens, and its limits and timeouts.</summary>
+public sealed record WelcomeDoorOptions
+{
+    public static WelcomeDoorOptions Default { get; } = new();
+
+    /// <summary>Where the welcome door listens. <c>[::]:0</c> with dual mode is "all interfaces, IPv4 and IPv6".</summary>
+    public IPEndPoint EndPoint { get; init; } = new(IPAddress.IPv6Any, 0);
+
+    /// <summary>Connections served at once; the next client is refused (see the door's refusal).</summary>
+    public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>
+    /// Connections served at once from one client address, so one client can't take every slot.
+    /// 256: more than a browser (6 per host) or a pool of proxies needs, far fewer than the door's whole limit.
+    /// </summary>
+    public int MaxConnectionsPerAddress { get; init; } = 256;
+
+    /// <summary>
+    /// Whether <see cref="MaxConnectionsPerAddress"/> also counts loopback clients. Off by default:
+    /// on one machine every client is 127.0.0.1 (load generators, local proxies).
+    /// </summary>
+    public bool LimitLoopback { get; init; }
+
+    /// <summary>A connection with no bytes received or sent for this long is closed.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Least bytes per second a peer must take what is sent to it, after <see cref="MinDataRateGrace"/>;
+    /// slower, and the connection is closed. 0 turns it off. 240 B/s with 5 s is Kestrel's MinResponseDataRate.
+    /// </summary>
+    public long MinDataRate { get; init; } = 240;
+
+    public TimeSpan MinDataRateGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>On shutdown, how long open connections may take to finish before they are closed.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The kernel's queue of completed handshakes not yet accepted (listen(2) backlog).</summary>
+    public int Backlog { get; init; } = 4096;
+
+    /// <summary>
+    /// Where the handler runs after each wait. <see cref="DoorDispatch.Inline"/> (for handlers that
+    /// never block) stays on the socket engine's thread; <see cref="DoorDispatch.ThreadPool"/> hops
+    /// off it first, for handlers that touch the file system.
+    /// </summary>
+    public DoorDispatch Dispatch { get; init; } = DoorDispatch.Inline;
+
+    /// <summary>Refused clients being answered at once (a 503, say); past it a refused client is just closed.</summary>
+    public int MaxRefusing { get; init; } = 64;
+
+    /// <summary>Time a refused client's answer may take.</summary>
+    public TimeSpan RefusalTimeout { get; init; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>Where a door's handlers run (see <see cref="WelcomeDoorOptions.Dispatch"/>).</summary>
+public enum DoorDispatch
+{
+    Inline,
+    ThreadPool,
+}

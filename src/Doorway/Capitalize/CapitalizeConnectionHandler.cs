@@ -7,6 +7,8 @@ namespace Doorway.Capitalize;
 /// The TCP capitalize protocol: every byte received is answered with its upper case, in order,
 /// as soon as it arrives. No newline and no end of input is waited for, so the book's client
 /// (no newline, one recv, no half-close) and a pipe of any size both work.
+/// On a stop (the door drains) it answers the bytes already waiting, then half-closes: the client
+/// reads its last reply and end of stream, and what it sends after that is read and dropped.
 /// </summary>
 public sealed class CapitalizeConnectionHandler : IConnectionHandler
 {
@@ -22,10 +24,11 @@ public sealed class CapitalizeConnectionHandler : IConnectionHandler
     public Task OnConnectedAsync(Connection connection, CancellationToken stopping)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return _options.Once ? AnswerOnceAsync(connection) : StreamAsync(connection);
+        connection.Info.Protocol = "capitalize";
+        return _options.Once ? AnswerOnceAsync(connection) : StreamAsync(connection, stopping);
     }
 
-    private async Task StreamAsync(Connection connection)
+    private async Task StreamAsync(Connection connection, CancellationToken stopping)
     {
         var caser = default(UpperCaser);
         byte[]? input = null;
@@ -34,10 +37,35 @@ public sealed class CapitalizeConnectionHandler : IConnectionHandler
         {
             while (true)
             {
+                if (stopping.IsCancellationRequested && connection.Available == 0)
+                {
+                    // Stopping, and every byte received is answered.
+                    // A character cut in two by the network may still be held back.
+                    output ??= ArrayPool<byte>.Shared.Rent(UpperCaser.MaxOutputLength(4));
+                    int tail = caser.Flush(output);
+                    if (tail > 0)
+                    {
+                        await connection.SendAsync(output.AsMemory(0, tail));
+                    }
+
+                    Return(ref input, ref output);
+                    await LingeringClose.RunAsync(connection);
+                    return;
+                }
+
                 if (input is null)
                 {
                     // Hold no buffer while the client is quiet.
-                    await connection.WaitForDataAsync();
+                    try
+                    {
+                        await connection.WaitForDataAsync(stopping);
+                    }
+                    catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                    {
+                        // The door is stopping: answer what may have arrived meanwhile, then half-close (above).
+                        continue;
+                    }
+
                     input = ArrayPool<byte>.Shared.Rent(_options.ReadSize);
                     output = ArrayPool<byte>.Shared.Rent(UpperCaser.MaxOutputLength(_options.ReadSize));
                 }

@@ -38,7 +38,7 @@ public sealed class TcpBenchTests
     [Fact]
     public async Task Bench_tcp_prints_a_summary_without_json()
     {
-        await using var door = TestDoors.OpenTcp(new Doorway.Capitalize.CapitalizeConnectionHandler(Doorway.Capitalize.CapitalizeOptions.Default));
+        await using var door = TestDoors.OpenCapitalize();
         var (code, stdout, stderr) = await RunningProcess.RunDoorwayAsync(
             ["bench", "tcp", "--server", $"127.0.0.1:{door.LocalEndPoint.Port}", "--connections", "2", "--duration", "0.5", "--warmup", "0"]);
 
@@ -184,10 +184,11 @@ public sealed class TcpBenchTests
         Assert.True(code == 0, stderr);
         var json = BenchJson.Parse(stdout);
         // The smallest object is 24 bytes, so one per message over 20,000 messages would be 480 KB.
-        // What the process allocates regardless (the once-a-second timer, a thread the pool adds)
-        // stays far below 256 KiB.
+        // What the process allocates regardless (the once-a-second timer, threads the pool adds on a
+        // loaded machine) is up to about 256 KiB; allow that plus 1 byte per message, a 24th of one
+        // object per message.
         Assert.True(json.Number("messages") > 20_000, stdout);
-        Assert.True(json.Number("allocatedBytes") < 256 * 1024, stdout);
+        Assert.True(json.Number("allocatedBytes") < (256 * 1024) + json.Number("messages"), stdout);
     }
 
     internal static BenchOptions Options(int port) => BenchOptions.Default with

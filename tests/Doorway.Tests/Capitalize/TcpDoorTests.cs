@@ -18,7 +18,7 @@ public sealed class TcpDoorTests
     [MemberData(nameof(Loopbacks))]
     public async Task The_books_client_gets_its_reply_without_newline_or_half_close(string address)
     {
-        await using var door = TestDoors.OpenTcp(Streaming, address: IPAddress.Parse(address));
+        await using var door = TestDoors.OpenCapitalize(address: IPAddress.Parse(address));
         var (code, stdout, stderr) = await RunningProcess.RunAsync("python3",
             [Repo.Client("tcp_book_client.py"), address, door.LocalEndPoint.Port.ToString(), "hello straße ﬁ"]);
         Assert.True(code == 0, stderr);
@@ -29,7 +29,7 @@ public sealed class TcpDoorTests
     [MemberData(nameof(Loopbacks))]
     public async Task A_line_client_gets_each_line_back_on_one_connection(string address)
     {
-        await using var door = TestDoors.OpenTcp(Streaming, address: IPAddress.Parse(address));
+        await using var door = TestDoors.OpenCapitalize(address: IPAddress.Parse(address));
         var (code, stdout, stderr) = await RunningProcess.RunAsync("python3",
             [Repo.Client("tcp_line_client.py"), address, door.LocalEndPoint.Port.ToString(), "first line", "второй", "三"]);
         Assert.True(code == 0, stderr);
@@ -39,7 +39,7 @@ public sealed class TcpDoorTests
     [Fact]
     public async Task Netcat_with_half_close_gets_the_whole_reply()
     {
-        await using var door = TestDoors.OpenTcp(Streaming);
+        await using var door = TestDoors.OpenCapitalize();
         var (code, stdout, stderr) = await RunningProcess.RunAsync("nc",
             ["-N", "127.0.0.1", door.LocalEndPoint.Port.ToString()], stdin: "first from nc\nsecond: ß\n");
         Assert.True(code == 0, stderr);
@@ -49,7 +49,7 @@ public sealed class TcpDoorTests
     [Fact]
     public async Task Once_mode_answers_one_read_and_closes()
     {
-        await using var door = TestDoors.OpenTcp(new CapitalizeConnectionHandler(CapitalizeOptions.Default with { Once = true }));
+        await using var door = TestDoors.OpenCapitalize(CapitalizeOptions.Default with { Once = true });
         using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
         await client.SendAsync("once only"u8.ToArray()).WithDeadline();
         byte[] reply = await Sockets.ReceiveToEndAsync(client);
@@ -59,7 +59,7 @@ public sealed class TcpDoorTests
     [Fact]
     public async Task Many_concurrent_clients_each_get_their_own_reply()
     {
-        await using var door = TestDoors.OpenTcp(Streaming);
+        await using var door = TestDoors.OpenCapitalize();
         var clients = Enumerable.Range(0, 200).Select(async i =>
         {
             using var socket = await Sockets.ConnectAsync(door.LocalEndPoint);
@@ -75,7 +75,7 @@ public sealed class TcpDoorTests
     [Fact]
     public async Task An_idle_client_does_not_block_the_others()
     {
-        await using var door = TestDoors.OpenTcp(Streaming);
+        await using var door = TestDoors.OpenCapitalize();
         using var idle = await Sockets.ConnectAsync(door.LocalEndPoint);
         await idle.SendAsync("half a charact"u8.ToArray().Concat(new byte[] { 0xC3 }).ToArray()).WithDeadline();
 
@@ -93,7 +93,7 @@ public sealed class TcpDoorTests
     [Fact]
     public async Task A_large_stream_is_answered_in_order_while_it_is_sent()
     {
-        await using var door = TestDoors.OpenTcp(Streaming);
+        await using var door = TestDoors.OpenCapitalize();
         using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
         const int total = 64 * 1024 * 1024;
         byte[] pattern = Encoding.UTF8.GetBytes("the quick brown fox jumps over the lazy dog straße ﬁ привет 中文 😀\n");
@@ -146,7 +146,7 @@ public sealed class TcpDoorTests
     [Fact]
     public async Task A_client_that_never_reads_cannot_make_the_server_buffer_its_bytes()
     {
-        await using var door = TestDoors.OpenTcp(Streaming);
+        await using var door = TestDoors.OpenCapitalize();
         using var greedy = await Sockets.ConnectAsync(door.LocalEndPoint);
         greedy.ReceiveBufferSize = 64 * 1024;
         greedy.SendBufferSize = 64 * 1024;
@@ -178,7 +178,7 @@ public sealed class TcpDoorTests
     [Fact]
     public async Task A_client_that_half_closes_gets_the_rest_and_then_end_of_stream()
     {
-        await using var door = TestDoors.OpenTcp(Streaming);
+        await using var door = TestDoors.OpenCapitalize();
         using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
         // Ends with a lone lead byte: flushed unchanged when the client half-closes.
         await client.SendAsync(new byte[] { (byte)'o', (byte)'k', 0xE2 }).WithDeadline();

@@ -15,7 +15,7 @@ public sealed class CapitalizeProcessTests
     [Fact]
     public async Task With_text_it_prints_the_reply_and_exits_0()
     {
-        await using var door = TestDoors.OpenTcp(Streaming);
+        await using var door = TestDoors.OpenCapitalize();
         var (code, stdout, stderr) = await RunningProcess.RunDoorwayAsync(
             ["capitalize", "--server", door.LocalEndPoint.ToString(), "hello", "straße", "ﬁ"]);
         Assert.True(code == 0, stderr);
@@ -25,7 +25,7 @@ public sealed class CapitalizeProcessTests
     [Fact]
     public async Task With_text_it_works_against_a_once_server_like_the_books()
     {
-        await using var door = TestDoors.OpenTcp(new CapitalizeConnectionHandler(CapitalizeOptions.Default with { Once = true }));
+        await using var door = TestDoors.OpenCapitalize(CapitalizeOptions.Default with { Once = true });
         var (code, stdout, stderr) = await RunningProcess.RunDoorwayAsync(
             ["capitalize", "--server", door.LocalEndPoint.ToString(), "just once"]);
         Assert.True(code == 0, stderr);
@@ -35,7 +35,7 @@ public sealed class CapitalizeProcessTests
     [Fact]
     public async Task Piped_stdin_is_streamed_and_the_reply_is_complete()
     {
-        await using var door = TestDoors.OpenTcp(Streaming);
+        await using var door = TestDoors.OpenCapitalize();
         string dir = Directory.CreateTempSubdirectory("doorway-").FullName;
         try
         {
@@ -62,7 +62,7 @@ public sealed class CapitalizeProcessTests
     [Fact]
     public async Task On_a_terminal_it_prompts_like_the_book_line_after_line_on_one_connection()
     {
-        await using var door = TestDoors.OpenTcp(Streaming);
+        await using var door = TestDoors.OpenCapitalize();
         // `script` gives the client a real terminal on stdin, as a user at a shell would have.
         var (code, stdout, stderr) = await RunningProcess.RunAsync("script",
             ["-qec", $"dotnet '{Repo.DoorwayDll}' capitalize --server {door.LocalEndPoint}", "/dev/null"],

@@ -16,10 +16,10 @@ internal static class FileClients
     public static WelcomeDoor Open(string root, FileDoorOptions? options = null, bool hidden = false, IPAddress? address = null, WelcomeDoorOptions? tcp = null)
     {
         var handler = new FileConnectionHandler(new FileRoot(root, hidden), options ?? FileDoorOptions.Default, NullLogger.Instance);
-        var door = WelcomeDoor.Bind("files", (tcp ?? WelcomeDoorOptions.Default) with
+        var door = FileDoor.Bind(handler, (tcp ?? WelcomeDoorOptions.Default) with
         {
             EndPoint = new IPEndPoint(address ?? IPAddress.Loopback, 0),
-        }, handler, NullLogger.Instance);
+        }, NullLogger.Instance);
         door.Start();
         return door;
     }

@@ -412,7 +412,7 @@ public sealed class HttpDoorTests : IDisposable
     {
         _tree.MakeFile("d.bin", 10_000);
         var handler = new FileConnectionHandler(new FileRoot(_tree.Root), FileDoorOptions.Default with { DigestCacheEntries = 2 }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        await using var door = WelcomeDoor.Bind("files", WelcomeDoorOptions.Default with { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, handler, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        await using var door = FileDoor.Bind(handler, WelcomeDoorOptions.Default with { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         door.Start();
         var first = HttpReply.Parse(await FileClients.RawAsync(door.LocalEndPoint, Get("/d.bin")));
         var second = HttpReply.Parse(await FileClients.RawAsync(door.LocalEndPoint, Get("/d.bin")));
@@ -434,7 +434,7 @@ public sealed class HttpDoorTests : IDisposable
     {
         string sha = _tree.MakeFile("c.bin", 30_000_000);
         var handler = new FileConnectionHandler(new FileRoot(_tree.Root), FileDoorOptions.Default, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        await using var door = WelcomeDoor.Bind("files", WelcomeDoorOptions.Default with { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, handler, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        await using var door = FileDoor.Bind(handler, WelcomeDoorOptions.Default with { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         door.Start();
         var replies = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
             FileClients.RawAsync(door.LocalEndPoint, "HEAD /c.bin HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")));

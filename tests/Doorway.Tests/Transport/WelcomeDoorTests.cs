@@ -15,7 +15,7 @@ public sealed class WelcomeDoorTests
     [Fact]
     public async Task The_client_past_max_connections_is_closed_and_the_others_are_unaffected()
     {
-        await using var door = TestDoors.OpenTcp(Capitalize, WelcomeDoorOptions.Default with { MaxConnections = 2 });
+        await using var door = TestDoors.OpenCapitalize(null, WelcomeDoorOptions.Default with { MaxConnections = 2 });
         using var first = await Sockets.ConnectAsync(door.LocalEndPoint);
         using var second = await Sockets.ConnectAsync(door.LocalEndPoint);
         Assert.Equal("ONE", await Sockets.ExchangeAsync(first, "one", "ONE"));
@@ -38,7 +38,7 @@ public sealed class WelcomeDoorTests
     {
         // Wide margins: the busy client must never pause near the timeout, even on a loaded machine.
         var idleTimeout = TimeSpan.FromMilliseconds(1500);
-        await using var door = TestDoors.OpenTcp(Capitalize, WelcomeDoorOptions.Default with { IdleTimeout = idleTimeout });
+        await using var door = TestDoors.OpenCapitalize(null, WelcomeDoorOptions.Default with { IdleTimeout = idleTimeout });
         using var idle = await Sockets.ConnectAsync(door.LocalEndPoint);
         using var busy = await Sockets.ConnectAsync(door.LocalEndPoint);
         var clock = Stopwatch.StartNew();
@@ -58,7 +58,7 @@ public sealed class WelcomeDoorTests
     [Fact]
     public async Task A_stuck_send_to_a_client_that_never_reads_ends_at_the_idle_timeout()
     {
-        await using var door = TestDoors.OpenTcp(Capitalize, WelcomeDoorOptions.Default with { IdleTimeout = TimeSpan.FromMilliseconds(500) });
+        await using var door = TestDoors.OpenCapitalize(null, WelcomeDoorOptions.Default with { IdleTimeout = TimeSpan.FromMilliseconds(500) });
         using var greedy = await Sockets.ConnectAsync(door.LocalEndPoint);
         greedy.ReceiveBufferSize = 16 * 1024;
         byte[] chunk = new byte[64 * 1024];
@@ -83,16 +83,16 @@ public sealed class WelcomeDoorTests
     [Fact]
     public async Task Stop_refuses_new_clients_at_once_and_lets_open_ones_finish()
     {
-        var door = TestDoors.OpenTcp(Capitalize, WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromSeconds(20) });
+        // A handler that finishes its exchange on its own: the door waits for it.
+        var door = TestDoors.OpenTcp(new OneExchange(), WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromSeconds(20) });
         using var open = await Sockets.ConnectAsync(door.LocalEndPoint);
-        Assert.Equal("BEFORE", await Sockets.ExchangeAsync(open, "before", "BEFORE"));
+        await Deadline.UntilAsync(() => door.ActiveConnections == 1, "the connection to be admitted");
 
         var stopping = door.StopAsync();
         await Assert.ThrowsAnyAsync<SocketException>(() => Sockets.ConnectAsync(door.LocalEndPoint));
         Assert.False(stopping.IsCompleted);
         Assert.Equal("DURING THE DRAIN", await Sockets.ExchangeAsync(open, "during the drain", "DURING THE DRAIN"));
 
-        open.Shutdown(SocketShutdown.Send);
         Assert.Empty(await Sockets.ReceiveToEndAsync(open));
         await stopping.WithDeadline(TimeSpan.FromSeconds(10));
         Assert.Equal(0, door.ActiveConnections);
@@ -100,9 +100,28 @@ public sealed class WelcomeDoorTests
     }
 
     [Fact]
+    public async Task Stop_half_closes_capitalize_connections_after_answering_what_they_sent()
+    {
+        var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromSeconds(20) });
+        using var idle = await Sockets.ConnectAsync(door.LocalEndPoint);
+        using var talking = await Sockets.ConnectAsync(door.LocalEndPoint);
+        Assert.Equal("BEFORE", await Sockets.ExchangeAsync(idle, "before", "BEFORE"));
+        Assert.Equal("BEFORE", await Sockets.ExchangeAsync(talking, "before", "BEFORE"));
+
+        // The contract on a stop: answer what was received, then half-close, long before the drain timeout.
+        await talking.SendAsync("last words"u8.ToArray());
+        var clock = Stopwatch.StartNew();
+        await door.StopAsync().WithDeadline(TimeSpan.FromSeconds(10));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the stop took {clock.Elapsed}");
+        Assert.Equal("LAST WORDS", System.Text.Encoding.UTF8.GetString(await Sockets.ReceiveToEndAsync(talking)));
+        Assert.Empty(await Sockets.ReceiveToEndAsync(idle));
+        await door.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Stop_closes_connections_still_open_after_the_drain_timeout()
     {
-        var door = TestDoors.OpenTcp(Capitalize, WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromMilliseconds(300) });
+        var door = TestDoors.OpenCapitalize(null, WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromMilliseconds(300) });
         using var lingering = await Sockets.ConnectAsync(door.LocalEndPoint);
         Assert.Equal("HI", await Sockets.ExchangeAsync(lingering, "hi", "HI"));
 
@@ -117,7 +136,7 @@ public sealed class WelcomeDoorTests
     [InlineData("::")]
     public async Task A_second_door_on_a_busy_port_fails_with_address_in_use(string address)
     {
-        await using var first = TestDoors.OpenTcp(Capitalize, address: IPAddress.Parse(address));
+        await using var first = TestDoors.OpenCapitalize(address: IPAddress.Parse(address));
         var error = Assert.Throws<SocketException>(() => WelcomeDoor.Bind("tcp",
             WelcomeDoorOptions.Default with { EndPoint = new IPEndPoint(IPAddress.Parse(address), first.LocalEndPoint.Port) },
             Capitalize, NullLogger.Instance));
@@ -127,7 +146,7 @@ public sealed class WelcomeDoorTests
     [Fact]
     public async Task A_dual_mode_door_serves_ipv4_and_ipv6_clients()
     {
-        await using var door = TestDoors.OpenTcp(Capitalize, address: IPAddress.IPv6Any);
+        await using var door = TestDoors.OpenCapitalize(address: IPAddress.IPv6Any);
         using var v4 = await Sockets.ConnectAsync(new IPEndPoint(IPAddress.Loopback, door.LocalEndPoint.Port));
         using var v6 = await Sockets.ConnectAsync(new IPEndPoint(IPAddress.IPv6Loopback, door.LocalEndPoint.Port));
         Assert.Equal("FOUR", await Sockets.ExchangeAsync(v4, "four", "FOUR"));
@@ -145,6 +164,19 @@ public sealed class WelcomeDoorTests
         }
 
         await Deadline.UntilAsync(() => door.ActiveConnections == 0, "all connections to be released");
+    }
+
+    /// <summary>Waits for one message, answers its upper case, closes: a protocol whose exchange ends.</summary>
+    private sealed class OneExchange : IConnectionHandler
+    {
+        public async Task OnConnectedAsync(Connection connection, CancellationToken stopping)
+        {
+            byte[] buffer = new byte[1024];
+            int received = await connection.ReceiveAsync(buffer);
+            string reply = System.Text.Encoding.UTF8.GetString(buffer, 0, received).ToUpperInvariant();
+            await connection.SendAsync(System.Text.Encoding.UTF8.GetBytes(reply));
+            connection.ShutdownSend();
+        }
     }
 
     private sealed class ThrowingHandler : IConnectionHandler

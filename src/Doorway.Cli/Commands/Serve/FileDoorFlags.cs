@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Doorway.Cli.Commands;
 
 /// <summary>The file door's flags on <c>serve</c>, and how they become a door.</summary>
-internal sealed class FileDoorFlags
+internal sealed class FileDoorFlags : IDoorFlags
 {
     public Option<PortOrOff> Port { get; } = CommonOptions.DoorPort("--files", 8080, "file (seed dialect and HTTP/1.1)");
 
@@ -34,12 +34,25 @@ internal sealed class FileDoorFlags
     public Option<int> DigestCache { get; } = CommonOptions.Count("--digest-cache", FileDoorOptions.Default.DigestCacheEntries, 1,
         "File versions whose SHA-256 (Repr-Digest) is remembered.");
 
-    public IEnumerable<Option> All => [Port, Root, Hidden, MaxRequestLine, MaxHeaderBytes, RequestTimeout, DigestCache];
+    public IEnumerable<Option> Options => [Port, Root, Hidden, MaxRequestLine, MaxHeaderBytes, RequestTimeout, DigestCache];
 
-    /// <summary>The handler for the parsed flags; throws <see cref="DirectoryNotFoundException"/> for a bad --root.</summary>
-    public FileConnectionHandler CreateHandler(ParseResult parse, ILoggerFactory loggerFactory)
+    public DoorPlan? Plan(ParseResult parse, ServeContext context)
     {
-        var root = new FileRoot(parse.GetValue(Root) ?? ".", parse.GetValue(Hidden));
+        if (parse.GetValue(Port).Port is not int port)
+        {
+            return null;
+        }
+
+        FileRoot root;
+        try
+        {
+            root = new FileRoot(parse.GetValue(Root) ?? ".", parse.GetValue(Hidden));
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new DoorSetupException($"--root: {e.Message}");
+        }
+
         var options = FileDoorOptions.Default with
         {
             MaxRequestLineBytes = parse.GetValue(MaxRequestLine),
@@ -47,9 +60,8 @@ internal sealed class FileDoorFlags
             RequestTimeout = parse.GetValue(RequestTimeout),
             DigestCacheEntries = parse.GetValue(DigestCache),
         };
-        return new FileConnectionHandler(root, options, loggerFactory.CreateLogger("Doorway.Files"));
+        var logger = context.Loggers.CreateLogger("Doorway.Files");
+        var handler = new FileConnectionHandler(root, options, logger);
+        return new DoorPlan(FileDoor.Name, port, endPoint => FileDoor.Bind(handler, context.Tcp with { EndPoint = endPoint }, logger, context.House));
     }
-
-    public static IDoor Bind(FileConnectionHandler handler, WelcomeDoorOptions tcpOptions, System.Net.IPEndPoint endPoint, ILoggerFactory loggerFactory) =>
-        WelcomeDoor.Bind("files", tcpOptions with { EndPoint = endPoint }, handler, loggerFactory.CreateLogger("Doorway.Files"));
 }

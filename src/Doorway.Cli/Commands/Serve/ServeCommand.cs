@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
-using Doorway.Capitalize;
-using Doorway.Files;
 using Doorway.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -13,8 +11,8 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var tcp = CommonOptions.DoorPort("--tcp", 12000, "TCP capitalize");
-        var udp = CommonOptions.DoorPort("--udp", 12000, "UDP capitalize");
+        // Each door brings its own flags and setup; serve only loops over them (ready lines in this order).
+        IDoorFlags[] doors = [new CapitalizeDoorFlags(), new FileDoorFlags(), new UdpDoorFlags()];
         var bind = new Option<IPAddress?>("--bind")
         {
             Description = "Address the doors listen on. Default: all interfaces, IPv4 and IPv6.",
@@ -36,27 +34,21 @@ internal static class ServeCommand
                 return null;
             },
         };
-        var once = new Option<bool>("--once")
-        {
-            Description = "The book's exact TCP behaviour: one read (at most 1024 bytes), one reply, close.",
-        };
         var maxConnections = CommonOptions.Count("--max-connections", WelcomeDoorOptions.Default.MaxConnections, 1,
-            "Connections served at once per TCP door; the next client is closed at once.");
+            "Connections served at once per TCP door; the next client is refused (an HTTP client gets 503).");
+        var maxPerAddress = CommonOptions.Count("--max-connections-per-ip", WelcomeDoorOptions.Default.MaxConnectionsPerAddress, 1,
+            "Connections served at once per TCP door from one client address (loopback clients are not counted).");
         var idleTimeout = CommonOptions.Seconds("--idle-timeout", WelcomeDoorOptions.Default.IdleTimeout.TotalSeconds,
-            "Seconds a connection may send and receive nothing before it is closed.");
+            "Seconds a connection may move no bytes either way before it is closed.");
+        var minDataRate = CommonOptions.Count("--min-data-rate", (int)WelcomeDoorOptions.Default.MinDataRate, 0,
+            "Least bytes per second a client must read what is sent to it (after a 5 s grace); slower is closed. 0: no minimum.");
         var drainTimeout = CommonOptions.Seconds("--drain-timeout", WelcomeDoorOptions.Default.DrainTimeout.TotalSeconds,
             "On Ctrl-C or SIGTERM, seconds open connections (and datagrams being answered) get to finish before they are closed.");
-        var udpReceivers = CommonOptions.Count("--udp-receivers", UdpDoorOptions.Default.Receivers, 1,
-            "Datagrams the UDP door receives and answers at once (one thread each).");
         var logLevel = CommonOptions.LogLevel();
-        var files = new FileDoorFlags();
 
         var command = new Command("serve",
-            "Open the doors and serve until Ctrl-C or SIGTERM. Prints 'ready <door> <address>:<port>' on stdout once each door accepts or receives; logs go to stderr.")
-        {
-            tcp, udp, bind, once, maxConnections, idleTimeout, drainTimeout, udpReceivers, logLevel,
-        };
-        foreach (var option in files.All)
+            "Open the doors and serve until Ctrl-C or SIGTERM. Prints 'ready <door> <address>:<port>' on stdout once each door accepts or receives; logs go to stderr.");
+        foreach (var option in doors.SelectMany(door => door.Options).Concat([bind, maxConnections, maxPerAddress, idleTimeout, minDataRate, drainTimeout, logLevel]))
         {
             command.Options.Add(option);
         }
@@ -65,56 +57,36 @@ internal static class ServeCommand
         {
             SocketEngine.PreferInlineCompletions();
             using var loggerFactory = CliLogging.Create(parse.GetValue(logLevel));
-            var address = parse.GetValue(bind);
-            var tcpOptions = WelcomeDoorOptions.Default with
+            using var house = new House();
+            var tcp = WelcomeDoorOptions.Default with
             {
                 MaxConnections = parse.GetValue(maxConnections),
+                MaxConnectionsPerAddress = parse.GetValue(maxPerAddress),
                 IdleTimeout = parse.GetValue(idleTimeout),
+                MinDataRate = parse.GetValue(minDataRate),
                 DrainTimeout = parse.GetValue(drainTimeout),
             };
-
+            var context = new ServeContext(loggerFactory, house, tcp, parse.GetValue(drainTimeout));
             var plans = new List<DoorPlan>();
-            if (parse.GetValue(tcp).Port is int tcpPort)
+            try
             {
-                var handler = new CapitalizeConnectionHandler(CapitalizeOptions.Default with { Once = parse.GetValue(once) });
-                plans.Add(new DoorPlan("tcp", tcpPort, ep => WelcomeDoor.Bind(
-                    "tcp", tcpOptions with { EndPoint = ep }, handler, loggerFactory.CreateLogger("Doorway.Tcp"))));
-            }
-
-            if (parse.GetValue(files.Port).Port is int filesPort)
-            {
-                FileConnectionHandler handler;
-                try
+                foreach (var door in doors)
                 {
-                    handler = files.CreateHandler(parse, loggerFactory);
+                    if (door.Plan(parse, context) is { } plan)
+                    {
+                        plans.Add(plan);
+                    }
                 }
-                catch (DirectoryNotFoundException e)
-                {
-                    return CommandLine.Fail($"--root: {e.Message}");
-                }
-
-                plans.Add(new DoorPlan("files", filesPort, ep => FileDoorFlags.Bind(handler, tcpOptions, ep, loggerFactory)));
             }
-
-            if (parse.GetValue(udp).Port is int udpPort)
+            catch (DoorSetupException e)
             {
-                var udpOptions = UdpDoorOptions.Default with
-                {
-                    Receivers = parse.GetValue(udpReceivers),
-                    DrainTimeout = parse.GetValue(drainTimeout),
-                };
-                var handler = new UdpCapitalizeHandler();
-                plans.Add(new DoorPlan("udp", udpPort, ep => UdpDoor.Bind(
-                    "udp", udpOptions with { EndPoint = ep }, handler, loggerFactory.CreateLogger("Doorway.Udp"))));
+                return CommandLine.Fail(e.Message);
             }
 
-            return await ServeAsync(plans, address);
+            return await ServeAsync(plans, parse.GetValue(bind));
         });
         return command;
     }
-
-    /// <summary>A door to open: its name, its port, and how to bind it to an endpoint.</summary>
-    private sealed record DoorPlan(string Name, int Port, Func<IPEndPoint, IDoor> Bind);
 
     private static async Task<int> ServeAsync(List<DoorPlan> plans, IPAddress? address)
     {

@@ -1,0 +1,21 @@
+using Doorway.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Doorway.Files;
+
+/// <summary>
+/// The file door as one setup, used by <c>serve</c> and by the tests alike: a welcome door whose
+/// handler runs on the thread pool (it opens, stats and reads files, which may block), answering
+/// clients refused by a limit with an HTTP 503 when they speak HTTP.
+/// </summary>
+public static class FileDoor
+{
+    public const string Name = "files";
+
+    public static WelcomeDoor Bind(FileConnectionHandler handler, WelcomeDoorOptions door, ILogger logger, House? house = null)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(door);
+        return WelcomeDoor.Bind(Name, door with { Dispatch = DoorDispatch.ThreadPool }, pipeline: null, handler.OnConnectedAsync, logger, house);
+    }
+}

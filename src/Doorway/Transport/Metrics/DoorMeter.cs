@@ -30,6 +30,9 @@ public sealed class DoorMeter : IDisposable
         _meter.CreateObservableCounter("doorway.bytes_sent", () => Measure(registry, received: false), "By", "Bytes sent by connections.");
     }
 
+    /// <summary>The meter itself, so a test's listener can pick this house's instruments among others of the same name.</summary>
+    internal Meter MeterForTests => _meter;
+
     internal void Accepted(string door)
     {
         _accepted.Add(1, new KeyValuePair<string, object?>("doorway.door", door));

@@ -1,0 +1,176 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using Doorway.Tests.Support;
+using Doorway.Transport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Doorway.Tests.Transport;
+
+public sealed class DoorLimitsTests
+{
+    [Fact]
+    public async Task One_address_cannot_take_every_slot()
+    {
+        await using var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { MaxConnectionsPerAddress = 2, LimitLoopback = true });
+        using var first = await Sockets.ConnectAsync(door.LocalEndPoint);
+        using var second = await Sockets.ConnectAsync(door.LocalEndPoint);
+        Assert.Equal("ONE", await Sockets.ExchangeAsync(first, "one", "ONE"));
+        Assert.Equal("TWO", await Sockets.ExchangeAsync(second, "two", "TWO"));
+        using var third = await Sockets.ConnectAsync(door.LocalEndPoint);
+        Assert.True(await Sockets.IsClosedByServerAsync(third));
+
+        // Another address (127.0.0.2 is loopback too, and counted because LimitLoopback is on) still gets in.
+        using var other = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        other.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+        await other.ConnectAsync(door.LocalEndPoint).WithDeadline();
+        Assert.Equal("OTHER", await Sockets.ExchangeAsync(other, "other", "OTHER"));
+
+        first.Close();
+        await Deadline.UntilAsync(() => door.ActiveConnections == 2, "the first connection to be released");
+        using var again = await Sockets.ConnectAsync(door.LocalEndPoint);
+        Assert.Equal("AGAIN", await Sockets.ExchangeAsync(again, "again", "AGAIN"));
+    }
+
+    [Fact]
+    public async Task Loopback_clients_are_not_counted_per_address_by_default()
+    {
+        await using var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { MaxConnectionsPerAddress = 1 });
+        using var first = await Sockets.ConnectAsync(door.LocalEndPoint);
+        using var second = await Sockets.ConnectAsync(door.LocalEndPoint);
+        Assert.Equal("ONE", await Sockets.ExchangeAsync(first, "one", "ONE"));
+        Assert.Equal("TWO", await Sockets.ExchangeAsync(second, "two", "TWO"));
+    }
+
+    [Fact]
+    public async Task A_socket_that_fails_during_admission_is_closed_and_the_door_keeps_accepting()
+    {
+        await using var door = TestDoors.OpenCapitalize();
+        int failures = 3;
+        door.AdmissionProbe = _ =>
+        {
+            if (Interlocked.Decrement(ref failures) >= 0)
+            {
+                throw new SocketException((int)SocketError.ConnectionReset);
+            }
+        };
+        for (int i = 0; i < 3; i++)
+        {
+            using var refused = await Sockets.ConnectAsync(door.LocalEndPoint);
+            Assert.True(await Sockets.IsClosedByServerAsync(refused));
+        }
+
+        using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
+        Assert.Equal("STILL ACCEPTING", await Sockets.ExchangeAsync(client, "still accepting", "STILL ACCEPTING"));
+    }
+
+    [Fact]
+    public async Task The_descriptor_budget_refuses_cleanly_and_gives_slots_back()
+    {
+        using var house = new House(new DescriptorBudget(2));
+        await using var door = TestDoors.OpenCapitalize(house: house);
+        using var first = await Sockets.ConnectAsync(door.LocalEndPoint);
+        using var second = await Sockets.ConnectAsync(door.LocalEndPoint);
+        Assert.Equal("A", await Sockets.ExchangeAsync(first, "a", "A"));
+        Assert.Equal("B", await Sockets.ExchangeAsync(second, "b", "B"));
+        Assert.Equal(2, house.Descriptors.InUse);
+        using var third = await Sockets.ConnectAsync(door.LocalEndPoint);
+        Assert.True(await Sockets.IsClosedByServerAsync(third));
+        first.Close();
+        await Deadline.UntilAsync(() => house.Descriptors.InUse == 1, "a descriptor to be given back");
+        using var fourth = await Sockets.ConnectAsync(door.LocalEndPoint);
+        Assert.Equal("D", await Sockets.ExchangeAsync(fourth, "d", "D"));
+    }
+
+    [Fact]
+    public async Task The_idle_timeout_ends_with_a_fin_not_a_reset()
+    {
+        await using var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { IdleTimeout = TimeSpan.FromMilliseconds(500) });
+        using var idle = await Sockets.ConnectAsync(door.LocalEndPoint);
+        Assert.Equal("HI", await Sockets.ExchangeAsync(idle, "hi", "HI"));
+        // A reset would throw ConnectionReset here; a FIN reads as end of stream.
+        Assert.Equal(0, await idle.ReceiveAsync(new byte[16]).WithDeadline(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task The_drain_timeout_ends_with_a_fin_not_a_reset()
+    {
+        var door = TestDoors.OpenTcp(new Silent(), WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromMilliseconds(300) });
+        using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
+        await Deadline.UntilAsync(() => door.ActiveConnections == 1, "the connection to be admitted");
+        await door.StopAsync().WithDeadline(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, await client.ReceiveAsync(new byte[16]).WithDeadline(TimeSpan.FromSeconds(10)));
+        await door.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_registry_lists_every_door_connection_with_its_protocol_and_bytes()
+    {
+        using var house = new House();
+        await using var door = TestDoors.OpenCapitalize(house: house);
+        using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
+        Assert.Equal("COUNTED", await Sockets.ExchangeAsync(client, "counted", "COUNTED"));
+        var live = Assert.Single(house.Registry.Snapshot());
+        Assert.Equal("tcp", live.Door);
+        Assert.Equal("capitalize", live.Protocol);
+        Assert.Equal(7, live.BytesReceived);
+        Assert.Equal(7, live.BytesSent);
+        Assert.Equal(((IPEndPoint)client.LocalEndPoint!).Port, live.RemoteEndPoint.Port);
+    }
+
+    [Fact]
+    public async Task The_meter_counts_accepted_active_rejected_and_bytes_per_door()
+    {
+        var measured = new Dictionary<string, long>();
+        using var listener = new MeterListener();
+        using var house = new House();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter == house.Meter.MeterForTests)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            lock (measured)
+            {
+                measured[instrument.Name] = measured.GetValueOrDefault(instrument.Name) + value;
+            }
+        });
+        listener.Start();
+
+        await using (var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { MaxConnections = 1 }, house: house))
+        {
+            using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
+            Assert.Equal("METERED", await Sockets.ExchangeAsync(client, "metered", "METERED"));
+            using var refused = await Sockets.ConnectAsync(door.LocalEndPoint);
+            Assert.True(await Sockets.IsClosedByServerAsync(refused));
+            listener.RecordObservableInstruments();
+            lock (measured)
+            {
+                Assert.Equal(1, measured["doorway.accepted_connections"]);
+                Assert.Equal(1, measured["doorway.active_connections"]);
+                Assert.Equal(1, measured["doorway.rejected_connections"]);
+                Assert.Equal(7, measured["doorway.bytes_received"]);
+            }
+        }
+
+        lock (measured)
+        {
+            Assert.Equal(0, measured["doorway.active_connections"]);
+        }
+    }
+
+    private sealed class Silent : IConnectionHandler
+    {
+        public async Task OnConnectedAsync(Connection connection, CancellationToken stopping)
+        {
+            // Ignores the stop; only the drain timeout ends it.
+            byte[] buffer = new byte[16];
+            while (await connection.ReceiveAsync(buffer) > 0)
+            {
+            }
+        }
+    }
+}

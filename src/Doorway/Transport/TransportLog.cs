@@ -38,7 +38,7 @@ internal static partial class TransportLog
     [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "{Door} door closed")]
     public static partial void Stopped(ILogger logger, string door);
 
-    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "{Door} door refused {Count} more clients in the last second (last: {Limit} limit)")]
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "{Door} door refused {Count} more clients since (last: {Limit} limit)")]
     public static partial void RefusedMore(ILogger logger, string door, int count, string limit);
 
     [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "A socket accepted on {EndPoint} failed while being admitted; closed, the door keeps accepting")]

@@ -31,4 +31,19 @@ internal static class Deadline
             await Task.Delay(10);
         }
     }
+
+    /// <summary>Tries <paramref name="attempt"/> until it returns true or the deadline passes (for a server state seen only by trying).</summary>
+    public static async Task UntilAsync(Func<Task<bool>> attempt, string what, TimeSpan? limit = null)
+    {
+        var end = DateTime.UtcNow + (limit ?? Default);
+        while (!await attempt())
+        {
+            if (DateTime.UtcNow > end)
+            {
+                throw new TimeoutException($"timed out waiting for {what}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
 }

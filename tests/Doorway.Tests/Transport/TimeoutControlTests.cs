@@ -34,6 +34,17 @@ public sealed class TimeoutControlTests
     }
 
     [Fact]
+    public void The_idle_clock_does_not_run_while_a_send_is_pending()
+    {
+        var clock = new TimeoutControl();
+        clock.SendStarted(1 << 20, Policy);
+        // A reader in a pause: nothing moved for 5 idle timeouts, but 1 MiB at 1000 B/s has its own deadline.
+        Assert.Equal(TimeoutReason.None, clock.Check(clock.LastActivity + 5000, Policy));
+        clock.SendEnded(1 << 20);
+        Assert.Equal(TimeoutReason.Idle, clock.Check(clock.LastActivity + 1000, Policy));
+    }
+
+    [Fact]
     public void No_minimum_rate_means_no_send_deadline()
     {
         var clock = new TimeoutControl();

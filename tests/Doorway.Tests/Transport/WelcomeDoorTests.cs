@@ -56,9 +56,10 @@ public sealed class WelcomeDoorTests
     }
 
     [Fact]
-    public async Task A_stuck_send_to_a_client_that_never_reads_ends_at_the_idle_timeout()
+    public async Task A_stuck_send_to_a_client_that_never_reads_ends_by_the_minimum_data_rate()
     {
-        await using var door = TestDoors.OpenCapitalize(null, WelcomeDoorOptions.Default with { IdleTimeout = TimeSpan.FromMilliseconds(500) });
+        // 24 KiB replies at 100,000 B/s after a 0.5 s grace: a send not taken within 0.75 s ends the connection.
+        await using var door = TestDoors.OpenCapitalize(null, WelcomeDoorOptions.Default with { MinDataRate = 100_000, MinDataRateGrace = TimeSpan.FromMilliseconds(500) });
         using var greedy = await Sockets.ConnectAsync(door.LocalEndPoint);
         greedy.ReceiveBufferSize = 16 * 1024;
         byte[] chunk = new byte[64 * 1024];

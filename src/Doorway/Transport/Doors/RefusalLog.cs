@@ -44,4 +44,25 @@ internal sealed class RefusalLog(ILogger logger, string door)
 
         TransportLog.Refused(logger, door, remote, limit);
     }
+
+    /// <summary>The heartbeat's call: reports a burst's count once it has been quiet for the interval.</summary>
+    public void Flush()
+    {
+        int suppressed;
+        string limit;
+        lock (_lock)
+        {
+            if (_suppressed == 0 || Environment.TickCount64 - _lastLogged < IntervalMs)
+            {
+                return;
+            }
+
+            suppressed = _suppressed;
+            limit = _lastLimit;
+            _suppressed = 0;
+            _lastLogged = Environment.TickCount64;
+        }
+
+        TransportLog.RefusedMore(logger, door, suppressed, limit);
+    }
 }

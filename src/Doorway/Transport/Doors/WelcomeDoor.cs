@@ -331,6 +331,7 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         {
             while (await timer.WaitForNextTickAsync(_closing.Token))
             {
+                _refusalLog.Flush();
                 long now = Environment.TickCount64;
                 foreach (var (_, connection) in _connections)
                 {

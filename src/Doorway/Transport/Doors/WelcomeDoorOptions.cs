@@ -25,12 +25,17 @@ public sealed record WelcomeDoorOptions
     /// </summary>
     public bool LimitLoopback { get; init; }
 
-    /// <summary>A connection with no bytes received or sent for this long is closed.</summary>
+    /// <summary>
+    /// A connection with nothing to send that receives nothing for this long is closed. While a
+    /// send is pending, <see cref="MinDataRate"/> governs instead.
+    /// </summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Least bytes per second a peer must take what is sent to it, after <see cref="MinDataRateGrace"/>;
     /// slower, and the connection is closed. 0 turns it off. 240 B/s with 5 s is Kestrel's MinResponseDataRate.
+    /// Checked per piece handed to the kernel (64 KiB for buffers, 1 MiB rounds for files): a peer
+    /// that stops reading is closed after the grace plus the piece's time at this rate.
     /// </summary>
     public long MinDataRate { get; init; } = 240;
 

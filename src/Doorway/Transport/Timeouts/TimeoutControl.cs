@@ -3,8 +3,10 @@ namespace Doorway.Transport;
 /// <summary>
 /// One connection's clocks, all checked by its door's heartbeat (no timer per connection):
 /// <list type="bullet">
-/// <item>idle: no bytes moved either way (a completed receive, a send the kernel took) for the door's idle timeout;</item>
-/// <item>minimum data rate: a send of N bytes must be taken within the grace plus N / rate (Kestrel's MinResponseDataRate);</item>
+/// <item>idle: nothing to send and nothing received for the door's idle timeout (the clock restarts with every receive and every send taken);</item>
+/// <item>minimum data rate: while a send is pending, it must be taken within the grace plus N / rate for its N bytes
+/// (Kestrel's MinResponseDataRate). The idle clock does not run then: a reader that pauses (curl --limit-rate reads
+/// in bursts, leaving seconds in which no byte moves) is judged by its rate, not by its pauses;</item>
 /// <item>a protocol deadline with a reason (a request head in time): its expiry cancels <see cref="Token"/>, so the protocol can still answer (408).</item>
 /// </list>
 /// The first two end the connection; the reason is kept for the log.
@@ -67,11 +69,9 @@ public sealed class TimeoutControl
 
     internal void SendStarted(long bytes, in TimeoutPolicy policy)
     {
-        if (policy.MinBytesPerSecond > 0)
-        {
-            long allowed = policy.GraceMs + (bytes * 1000 / policy.MinBytesPerSecond);
-            Volatile.Write(ref _sendDeadline, Environment.TickCount64 + allowed);
-        }
+        // With no minimum rate a pending send has no deadline at all (long.MaxValue - 1 still stops the idle clock).
+        long allowed = policy.MinBytesPerSecond > 0 ? policy.GraceMs + (bytes * 1000 / policy.MinBytesPerSecond) : long.MaxValue / 2;
+        Volatile.Write(ref _sendDeadline, Environment.TickCount64 + allowed);
     }
 
     internal void SendEnded(long bytes)
@@ -89,12 +89,13 @@ public sealed class TimeoutControl
     /// </summary>
     internal TimeoutReason Check(long now, in TimeoutPolicy policy)
     {
-        if (now > Volatile.Read(ref _sendDeadline))
+        long sendDeadline = Volatile.Read(ref _sendDeadline);
+        if (now > sendDeadline)
         {
             return Expire(TimeoutReason.MinDataRate);
         }
 
-        if (policy.IdleMs > 0 && now - LastActivity >= policy.IdleMs)
+        if (sendDeadline == long.MaxValue && policy.IdleMs > 0 && now - LastActivity >= policy.IdleMs)
         {
             return Expire(TimeoutReason.Idle);
         }

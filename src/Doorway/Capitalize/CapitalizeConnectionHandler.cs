@@ -55,15 +55,18 @@ public sealed class CapitalizeConnectionHandler : IConnectionHandler
 
                 if (input is null)
                 {
-                    // Hold no buffer while the client is quiet.
-                    try
+                    // Hold no buffer while the client is quiet. Once stopping, bytes are waiting (above): no wait.
+                    if (!stopping.IsCancellationRequested)
                     {
-                        await connection.WaitForDataAsync(stopping);
-                    }
-                    catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-                    {
-                        // The door is stopping: answer what may have arrived meanwhile, then half-close (above).
-                        continue;
+                        try
+                        {
+                            await connection.WaitForDataAsync(stopping);
+                        }
+                        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                        {
+                            // The door is stopping: answer what may have arrived meanwhile, then half-close (above).
+                            continue;
+                        }
                     }
 
                     input = ArrayPool<byte>.Shared.Rent(_options.ReadSize);

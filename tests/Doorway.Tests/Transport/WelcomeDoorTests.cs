@@ -167,6 +167,25 @@ public sealed class WelcomeDoorTests
         await Deadline.UntilAsync(() => door.ActiveConnections == 0, "all connections to be released");
     }
 
+    [Fact]
+    public async Task Bytes_that_arrive_while_the_door_stops_are_still_answered_before_the_half_close()
+    {
+        // The handler is idle (waiting, no buffer) when the stop comes and the bytes are already there.
+        var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromSeconds(20) });
+        using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
+        Assert.Equal("FIRST", await Sockets.ExchangeAsync(client, "first", "FIRST"));
+        for (int i = 0; i < 20; i++)
+        {
+            await client.SendAsync("more "u8.ToArray());
+        }
+
+        var clock = Stopwatch.StartNew();
+        await door.StopAsync().WithDeadline(TimeSpan.FromSeconds(15));
+        Assert.Equal(string.Concat(Enumerable.Repeat("MORE ", 20)), System.Text.Encoding.UTF8.GetString(await Sockets.ReceiveToEndAsync(client)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the stop waited {clock.Elapsed} (the drain timeout is 20 s)");
+        await door.DisposeAsync();
+    }
+
     /// <summary>Waits for one message, answers its upper case, closes: a protocol whose exchange ends.</summary>
     private sealed class OneExchange : IConnectionHandler
     {

@@ -1,13 +1,13 @@
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Doorway.Transport;
 
 /// <summary>
 /// The connection door the welcome door made for one client: an accepted socket. It counts bytes,
-/// feeds the idle and data-rate clocks, and (for doors whose handlers may block) hops off the
-/// socket engine's threads after every wait. The socket is closed exactly once.
+/// feeds the idle and data-rate clocks, and (for doors whose handlers may block) continues on the
+/// thread pool, off the socket engine's threads, after every wait. No operation allocates
+/// (<see cref="SocketOperation"/>). The socket is closed exactly once.
 /// </summary>
 internal sealed class SocketConnection : Connection
 {
@@ -19,8 +19,8 @@ internal sealed class SocketConnection : Connection
 
     private readonly Socket _socket;
     private readonly TimeoutPolicy _policy;
-    private readonly ThreadPoolHop? _receiveHop;
-    private readonly ThreadPoolHop? _sendHop;
+    private readonly ReceiveOperation _receive;
+    private readonly SendOperation _send;
     private SocketFileSender? _fileSender;
     private int _closed;
 
@@ -30,11 +30,8 @@ internal sealed class SocketConnection : Connection
         _socket = socket;
         _policy = policy;
         AcceptedFrom = info.RemoteEndPoint.Address;
-        if (dispatchToThreadPool)
-        {
-            _receiveHop = new ThreadPoolHop();
-            _sendHop = new ThreadPoolHop();
-        }
+        _receive = new ReceiveOperation(socket, info, dispatchToThreadPool);
+        _send = new SendOperation(socket, info, policy, dispatchToThreadPool);
     }
 
     /// <summary>The address the socket was accepted from (a PROXY header may later name another client).</summary>
@@ -55,67 +52,13 @@ internal sealed class SocketConnection : Connection
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public override async ValueTask WaitForDataAsync(CancellationToken cancellationToken = default)
-    {
-        Info.State = ConnectionState.Idle;
-        var wait = _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
-        if (wait.IsCompleted || _receiveHop is null)
-        {
-            await wait;
-        }
-        else
-        {
-            await wait;
-            await _receiveHop;
-        }
+    public override ValueTask WaitForDataAsync(CancellationToken cancellationToken = default) => _receive.WaitAsync(cancellationToken);
 
-        Info.State = ConnectionState.Receiving;
-    }
+    public override ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        _receive.StartAsync(buffer, cancellationToken);
 
-    // The pooling builders keep a connection's receive/send loop free of per-message allocations.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public override async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        var receive = _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
-        int received;
-        if (receive.IsCompleted || _receiveHop is null)
-        {
-            received = await receive;
-        }
-        else
-        {
-            received = await receive;
-            await _receiveHop;
-        }
-
-        Info.Received(received);
-        Timeouts.Touch();
-        return received;
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public override async ValueTask SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        Info.State = ConnectionState.Sending;
-        bool hopped = false;
-        while (!buffer.IsEmpty)
-        {
-            var piece = buffer.Length > SendPieceBytes ? buffer[..SendPieceBytes] : buffer;
-            Timeouts.SendStarted(piece.Length, _policy);
-            var send = _socket.SendAsync(piece, SocketFlags.None, cancellationToken);
-            hopped |= !send.IsCompleted;
-            int sent = await send;
-            Timeouts.SendEnded(sent);
-            Info.Sent(sent);
-            buffer = buffer[sent..];
-        }
-
-        if (hopped && _sendHop is not null)
-        {
-            await _sendHop;
-        }
-    }
+    public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+        _send.StartAsync(buffer, cancellationToken);
 
     public override async Task SendFileAsync(SafeFileHandle file, long offset, long count, CancellationToken cancellationToken = default)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Doorway.Capitalize;
 using Doorway.Transport;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Doorway.Tests.Support;
 
@@ -10,12 +11,12 @@ namespace Doorway.Tests.Udp;
 /// <summary>UDP doors and clients for the tests, on loopback port 0.</summary>
 internal static class UdpTestDoors
 {
-    public static UdpDoor Open(IDatagramHandler? handler = null, IPAddress? address = null, UdpDoorOptions? options = null, int port = 0)
+    public static UdpDoor Open(IDatagramHandler? handler = null, IPAddress? address = null, UdpDoorOptions? options = null, int port = 0, ILogger? logger = null)
     {
         var door = UdpDoor.Bind("udp", (options ?? UdpDoorOptions.Default) with
         {
             EndPoint = new IPEndPoint(address ?? IPAddress.Loopback, port),
-        }, handler ?? new UdpCapitalizeHandler(), NullLogger.Instance);
+        }, handler ?? new UdpCapitalizeHandler(), logger ?? NullLogger.Instance);
         door.Start();
         return door;
     }

@@ -44,5 +44,15 @@ internal static class UdpTestDoors
         return buffer[..received];
     }
 
+    /// <summary>
+    /// <see cref="UdpDoor.Replied"/> once it has reached <paramref name="atLeast"/>: the door counts a
+    /// reply after sendto returns, so a client can hold the reply before the count has moved.
+    /// </summary>
+    public static async Task<long> RepliedAsync(UdpDoor door, long atLeast)
+    {
+        await Deadline.UntilAsync(() => door.Replied >= atLeast, $"{atLeast} replies to be counted");
+        return door.Replied;
+    }
+
     public static HostPort HostPortOf(IPEndPoint endPoint) => new(endPoint.Address.ToString(), endPoint.Port);
 }

@@ -73,4 +73,16 @@ internal static partial class TransportLog
 
     [LoggerMessage(EventId = 127, Level = LogLevel.Information, Message = "{Door} door closed: {Received} datagrams received, {Replied} answered, {Oversize} replies too large, {NetworkErrors} network errors")]
     public static partial void UdpStopped(ILogger logger, string door, long received, long replied, long oversize, long networkErrors);
+
+    [LoggerMessage(EventId = 128, Level = LogLevel.Warning, Message = "{Door} door: replies to {Source} over its budget of {Rate} bytes/s (burst {Burst}) not sent: {Count} since the last report (at most one every {Interval} per source)")]
+    public static partial void UdpReplyOverBudget(ILogger logger, string door, long count, IPAddress source, long rate, long burst, TimeSpan interval);
+
+    [LoggerMessage(EventId = 129, Level = LogLevel.Warning, Message = "{Door} door: the reply budget's {Capacity} sources are all in use; forgot the spent budget of {Source} to make room ({Count} so far)")]
+    public static partial void UdpBudgetSourceForgotten(ILogger logger, string door, int capacity, IPAddress source, long count);
+
+    [LoggerMessage(EventId = 130, Level = LogLevel.Information, Message = "{Door} door closed: {Received} datagrams received, {Replied} answered, {OverBudget} over the reply budget, {Oversize} replies too large, {NetworkErrors} network errors")]
+    public static partial void UdpClosed(ILogger logger, string door, long received, long replied, long overBudget, long oversize, long networkErrors);
+
+    [LoggerMessage(EventId = 131, Level = LogLevel.Information, Message = "{Door} door: replies limited to {Rate} bytes/s per source address, burst {Burst}, {Sources} sources remembered; loopback sources {Loopback}")]
+    public static partial void UdpBudget(ILogger logger, string door, long rate, long burst, int sources, string loopback);
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -17,6 +18,7 @@ public sealed partial class UdpDoor
         public long Received;
         public long Replied;
         public long Unanswered;
+        public long OverBudget;
         public long Oversize;
         public long NetworkErrors;
         public long HandlerFailures;
@@ -99,6 +101,14 @@ public sealed partial class UdpDoor
         if (length > _maxPayload)
         {
             CountOversize(receiver, sender, length);
+            return true;
+        }
+
+        if (_budget is not null && !_budget.TrySpend(sender, length, Stopwatch.GetTimestamp()))
+        {
+            // Not answered: an answer past the budget would make the door an amplifier (issue 8).
+            // The budget reports drops itself, a few lines at most, never one per datagram.
+            Volatile.Write(ref receiver.OverBudget, receiver.OverBudget + 1);
             return true;
         }
 

@@ -7,7 +7,8 @@ namespace Doorway.Transport;
 /// <summary>
 /// The UDP door: one datagram socket and several receivers, each answering the datagrams it
 /// receives through the protocol's <see cref="IDatagramHandler"/> and sending the reply back to the
-/// sender. Bad datagrams and network errors are counted, never fatal. Drains on shutdown.
+/// sender. Bad datagrams and network errors are counted, never fatal. A reply past its source's
+/// <see cref="ReplyBudget"/> is not sent, so the door is no amplifier. Drains on shutdown.
 /// </summary>
 /// <remarks>
 /// Each receiver is a dedicated thread in a blocking <c>recvfrom</c>/<c>sendto</c> loop over the
@@ -23,6 +24,7 @@ public sealed partial class UdpDoor : IDoor
     private readonly UdpDoorOptions _options;
     private readonly ILogger _logger;
     private readonly int _maxPayload;
+    private readonly ReplyBudget? _budget;
     private readonly List<Receiver> _receivers = [];
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopping;
@@ -30,7 +32,7 @@ public sealed partial class UdpDoor : IDoor
     private int _started;
     private int _stopped;
 
-    private UdpDoor(string name, Socket socket, IDatagramHandler handler, UdpDoorOptions options, ILogger logger)
+    private UdpDoor(string name, Socket socket, IDatagramHandler handler, UdpDoorOptions options, ReplyBudget? budget, ILogger logger)
     {
         Name = name;
         _socket = socket;
@@ -39,6 +41,7 @@ public sealed partial class UdpDoor : IDoor
         _logger = logger;
         LocalEndPoint = Connection.Normalize(socket.LocalEndPoint);
         _maxPayload = socket.AddressFamily == AddressFamily.InterNetworkV6 ? UdpDoorOptions.MaxIPv6Payload : UdpDoorOptions.MaxIPv4Payload;
+        _budget = budget;
     }
 
     /// <summary>The door's name in logs and in its ready line ("udp").</summary>
@@ -56,6 +59,9 @@ public sealed partial class UdpDoor : IDoor
     /// <summary>Datagrams the handler chose not to answer.</summary>
     public long Unanswered => Sum(static r => r.Unanswered);
 
+    /// <summary>Datagrams not answered because the reply would exceed its source's reply budget.</summary>
+    public long RepliesOverBudget => Sum(static r => r.OverBudget);
+
     /// <summary>Replies not sent because they would exceed the largest datagram to that sender.</summary>
     public long OversizeReplies => Sum(static r => r.Oversize);
 
@@ -65,17 +71,28 @@ public sealed partial class UdpDoor : IDoor
     /// <summary>Datagrams the handler threw on.</summary>
     public long HandlerFailures => Sum(static r => r.HandlerFailures);
 
+    /// <summary>The per-source reply budget, or null when it is off.</summary>
+    internal ReplyBudget? Budget => _budget;
+
     /// <summary>Binds. Throws <see cref="SocketException"/> (for example AddressAlreadyInUse) when the port cannot be had.</summary>
     public static UdpDoor Bind(string name, UdpDoorOptions options, IDatagramHandler handler, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Receivers, 1);
+        // Made (and checked) before the socket exists, so a bad budget cannot leak it.
+        var budget = ReplyBudget.Create(name, options, logger);
         var endPoint = options.EndPoint;
         var socket = DoorSocket.Bind(endPoint, SocketType.Dgram, ProtocolType.Udp);
 
-        var door = new UdpDoor(name, socket, handler, options, logger);
+        var door = new UdpDoor(name, socket, handler, options, budget, logger);
         TransportLog.Receiving(logger, name, door.LocalEndPoint, options.Receivers);
+        if (budget is not null)
+        {
+            TransportLog.UdpBudget(logger, name, options.ReplyBytesPerSecondPerSource, options.ReplyBurstBytesPerSource,
+                budget.Capacity, options.LimitLoopback ? "limited too" : "exempt");
+        }
+
         return door;
     }
 
@@ -144,7 +161,7 @@ public sealed partial class UdpDoor : IDoor
         }
 
         _socket.Dispose();
-        TransportLog.UdpStopped(_logger, Name, Received, Replied, OversizeReplies, NetworkErrors);
+        TransportLog.UdpClosed(_logger, Name, Received, Replied, RepliesOverBudget, OversizeReplies, NetworkErrors);
         _closed.TrySetResult();
     }
 

@@ -28,4 +28,41 @@ public sealed record UdpDoorOptions
 
     /// <summary>On shutdown, how long datagrams being answered may take before the door closes anyway.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The reply budget (issue 8): reply bytes per second the door may send to one source address
+    /// (the IP, whatever the port), refilled continuously; 0 is unlimited. A datagram whose reply
+    /// the source's budget cannot pay for is not answered.
+    /// </summary>
+    /// <remarks>
+    /// A reply can be 3 times its datagram, so a door on the Internet is an amplifier: a datagram
+    /// with a spoofed source sends 3 times its bytes to a victim. The budget caps what any one
+    /// address gets from this door, asked for or not. 64 KiB/s (about 0.5 Mbit/s) is hundreds of
+    /// times what a person at the book's client sends (a few lines a second, each under 1 KiB),
+    /// and still lets one largest datagram a second be answered; <c>doorway bench udp</c> from
+    /// another host needs it raised or off.
+    /// </remarks>
+    public long ReplyBytesPerSecondPerSource { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// The most reply bytes a source may spend at once: a source seen for the first time (or after
+    /// a quiet spell) starts with this much. Keep it at least the largest datagram (65527 bytes):
+    /// a reply larger than the burst is never sent.
+    /// </summary>
+    public long ReplyBurstBytesPerSource { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// Whether loopback sources (127.0.0.0/8, ::1, and IPv4-mapped 127/8) are held to the budget.
+    /// Off by default: a local client cannot be spoofed from the Internet, and local benchmarks
+    /// and tests want the door at full speed.
+    /// </summary>
+    public bool LimitLoopback { get; init; }
+
+    /// <summary>
+    /// The most sources the budget remembers at once (rounded down to a multiple of 8). The table
+    /// is allocated whole on the first budgeted datagram (48 bytes a source, 3 MiB at the
+    /// default) and never grows: a new source past the limit takes the place of the stalest in its
+    /// set of 8, so a flood of spoofed sources costs time, not memory.
+    /// </summary>
+    public int ReplyBudgetSources { get; init; } = 65_536;
 }

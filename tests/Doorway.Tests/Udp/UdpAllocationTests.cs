@@ -11,11 +11,32 @@ public sealed class UdpAllocationTests
     private const int WarmUp = 3_000;
     private const int Measured = 20_000;
 
-    [Fact]
-    public async Task AnsweringDatagramsAllocatesNothing()
+    public enum Budget
+    {
+        /// <summary>The default budget, which exempts the loopback client.</summary>
+        Exempt,
+
+        /// <summary>No budget (a rate of 0).</summary>
+        Off,
+
+        /// <summary>A budget the client is held to, too large for it to reach: every reply spends.</summary>
+        Spending,
+    }
+
+    [Theory]
+    [InlineData(Budget.Exempt)]
+    [InlineData(Budget.Off)]
+    [InlineData(Budget.Spending)]
+    public async Task AnsweringDatagramsAllocatesNothing(Budget budget)
     {
         var handler = new AllocationCountingHandler();
-        await using var door = UdpTestDoors.Open(handler, options: UdpDoorOptions.Default with { Receivers = 2 });
+        var options = budget switch
+        {
+            Budget.Off => UdpDoorOptions.Default with { ReplyBytesPerSecondPerSource = 0 },
+            Budget.Spending => UdpDoorOptions.Default with { ReplyBytesPerSecondPerSource = 1L << 40, ReplyBurstBytesPerSource = 1L << 40, LimitLoopback = true },
+            _ => UdpDoorOptions.Default,
+        };
+        await using var door = UdpTestDoors.Open(handler, options: options with { Receivers = 2 });
         using var client = new Socket(door.LocalEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp)
         {
             ReceiveTimeout = 5_000,
@@ -38,7 +59,56 @@ public sealed class UdpAllocationTests
         Assert.Equal(Measured, handler.Measured);
         // Any object per datagram would be at least 24 bytes: 480 KB over the run.
         Assert.True(handler.Allocated < 1024, $"the receivers allocated {handler.Allocated} bytes over {Measured} datagrams");
-        Assert.Equal(WarmUp + Measured, door.Replied);
+        Assert.Equal(WarmUp + Measured, await UdpTestDoors.RepliedAsync(door, WarmUp + Measured));
+        Assert.Equal(budget == Budget.Spending ? 1 : 0, door.Budget?.Sources ?? 0);
+    }
+
+    [Fact]
+    public async Task DroppingRepliesOverTheBudgetAllocatesNothing()
+    {
+        var handler = new AllocationCountingHandler();
+        // A burst smaller than any reply: every datagram is dropped, as in a flood from one source.
+        var options = UdpDoorOptions.Default with { Receivers = 2, ReplyBytesPerSecondPerSource = 1, ReplyBurstBytesPerSource = 1, LimitLoopback = true };
+        await using var door = UdpTestDoors.Open(handler, options: options);
+        using var client = new Socket(door.LocalEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        client.Connect(door.LocalEndPoint);
+        byte[] datagram = "no reply for you straße ΐ"u8.ToArray();
+
+        await Task.Run(() =>
+        {
+            Flood(door, client, datagram, WarmUp);
+            handler.Measuring = true;
+            Flood(door, client, datagram, WarmUp + Measured);
+            handler.Measuring = false;
+        }).WithDeadline();
+
+        Assert.Equal(Measured, handler.Measured);
+        Assert.True(handler.Allocated < 1024, $"the receivers allocated {handler.Allocated} bytes over {Measured} dropped datagrams");
+        Assert.Equal((0L, (long)(WarmUp + Measured)), (door.Replied, door.RepliesOverBudget));
+    }
+
+    /// <summary>
+    /// Sends until the door has received <paramref name="total"/> datagrams, a few at a time, so
+    /// none is lost to a full receive buffer (no reply comes back to pace the sender).
+    /// </summary>
+    private static void Flood(UdpDoor door, Socket client, byte[] datagram, long total)
+    {
+        const int Batch = 50;
+        long sent = door.Received;
+        while (sent < total)
+        {
+            int batch = (int)Math.Min(Batch, total - sent);
+            for (int i = 0; i < batch; i++)
+            {
+                client.Send(datagram);
+            }
+
+            sent += batch;
+            if (!SpinWait.SpinUntil(() => door.RepliesOverBudget >= sent, Deadline.Default))
+            {
+                throw new TimeoutException($"the door received {door.Received} of {sent} datagrams");
+            }
+        }
     }
 
     private static void RoundTrips(Socket client, byte[] datagram, byte[] expected, byte[] reply, int count)

@@ -86,7 +86,7 @@ public sealed class UdpCapitalizeClientTests
         await client.ExchangeLinesAsync(new MemoryStream(input), output).WithDeadline();
         byte[] expected = [.. "FIRST LINE\n\nSTRASSE\n"u8, 0xFF, (byte)'X', (byte)'\n', .. "NO NEWLINE AT THE END\n"u8];
         Assert.Equal(expected, output.ToArray());
-        Assert.Equal(5, door.Replied);
+        Assert.Equal(5, await UdpTestDoors.RepliedAsync(door, 5));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Doorway.Capitalize;
 using Doorway.Transport;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Doorway.Tests.Support;
 
@@ -10,12 +11,12 @@ namespace Doorway.Tests.Udp;
 /// <summary>UDP doors and clients for the tests, on loopback port 0.</summary>
 internal static class UdpTestDoors
 {
-    public static UdpDoor Open(IDatagramHandler? handler = null, IPAddress? address = null, UdpDoorOptions? options = null, int port = 0)
+    public static UdpDoor Open(IDatagramHandler? handler = null, IPAddress? address = null, UdpDoorOptions? options = null, int port = 0, ILogger? logger = null)
     {
         var door = UdpDoor.Bind("udp", (options ?? UdpDoorOptions.Default) with
         {
             EndPoint = new IPEndPoint(address ?? IPAddress.Loopback, port),
-        }, handler ?? new UdpCapitalizeHandler(), NullLogger.Instance);
+        }, handler ?? new UdpCapitalizeHandler(), logger ?? NullLogger.Instance);
         door.Start();
         return door;
     }
@@ -41,6 +42,16 @@ internal static class UdpTestDoors
         byte[] buffer = new byte[70_000];
         int received = await socket.ReceiveAsync(buffer, SocketFlags.None, Deadline.Token(limit ?? TimeSpan.FromSeconds(10)));
         return buffer[..received];
+    }
+
+    /// <summary>
+    /// <see cref="UdpDoor.Replied"/> once it has reached <paramref name="atLeast"/>: the door counts a
+    /// reply after sendto returns, so a client can hold the reply before the count has moved.
+    /// </summary>
+    public static async Task<long> RepliedAsync(UdpDoor door, long atLeast)
+    {
+        await Deadline.UntilAsync(() => door.Replied >= atLeast, $"{atLeast} replies to be counted");
+        return door.Replied;
     }
 
     public static HostPort HostPortOf(IPEndPoint endPoint) => new(endPoint.Address.ToString(), endPoint.Port);

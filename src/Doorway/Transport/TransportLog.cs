@@ -71,8 +71,6 @@ internal static partial class TransportLog
     [LoggerMessage(EventId = 126, Level = LogLevel.Warning, Message = "{Door} door closed with {Count} receivers still busy after the drain timeout")]
     public static partial void UdpDrainAborted(ILogger logger, string door, int count);
 
-    [LoggerMessage(EventId = 127, Level = LogLevel.Information, Message = "{Door} door closed: {Received} datagrams received, {Replied} answered, {Oversize} replies too large, {NetworkErrors} network errors")]
-    public static partial void UdpStopped(ILogger logger, string door, long received, long replied, long oversize, long networkErrors);
 
     [LoggerMessage(EventId = 128, Level = LogLevel.Warning, Message = "{Door} door: replies to {Source} over its budget of {Rate} bytes/s (burst {Burst}) not sent: {Count} since the last report (at most one every {Interval} per source)")]
     public static partial void UdpReplyOverBudget(ILogger logger, string door, long count, IPAddress source, long rate, long burst, TimeSpan interval);

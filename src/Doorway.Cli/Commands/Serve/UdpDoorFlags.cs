@@ -13,7 +13,13 @@ internal sealed class UdpDoorFlags : IDoorFlags
     private readonly Option<int> _receivers = CommonOptions.Count("--udp-receivers", UdpDoorOptions.Default.Receivers, 1,
         "Datagrams the UDP door receives and answers at once (one thread each).");
 
-    public IEnumerable<Option> Options => [_port, _receivers];
+    private readonly Option<int> _replyBudget = CommonOptions.Count("--udp-reply-budget", (int)UdpDoorOptions.Default.ReplyBytesPerSecondPerSource, 0,
+        "Reply bytes per second the UDP door sends to one source address, so it cannot amplify traffic to a forged source; 0: unlimited. Loopback is exempt.");
+
+    private readonly Option<int> _replyBurst = CommonOptions.Count("--udp-reply-burst", (int)UdpDoorOptions.Default.ReplyBurstBytesPerSource, 1,
+        "Reply bytes one source may draw at once; keep it at least 65527, the largest datagram.");
+
+    public IEnumerable<Option> Options => [_port, _receivers, _replyBudget, _replyBurst];
 
     public DoorPlan? Plan(ParseResult parse, ServeContext context)
     {
@@ -26,6 +32,8 @@ internal sealed class UdpDoorFlags : IDoorFlags
         {
             Receivers = parse.GetValue(_receivers),
             DrainTimeout = context.DrainTimeout,
+            ReplyBytesPerSecondPerSource = parse.GetValue(_replyBudget),
+            ReplyBurstBytesPerSource = parse.GetValue(_replyBurst),
         };
         var handler = new UdpCapitalizeHandler();
         var logger = context.Loggers.CreateLogger("Doorway.Udp");

@@ -3,6 +3,7 @@
 # in one run, plus resident memory per idle connection. Loopback only; bounded in time.
 #
 #   bash bench/tcp.sh [--duration S] [--reps N] [--connections "1 50 500"] [--size B] [--idle N]
+#   BASELINE=/path/to/older/doorway.dll bash bench/tcp.sh    # also an older build, interleaved (before/after)
 #
 # Prints a Markdown table (medians over the repetitions; runs of the servers interleave so
 # machine noise hits both alike).
@@ -48,10 +49,13 @@ start() {
 }
 
 servers="doorway doorway_threadpool native"
+[ -n "${BASELINE:-}" ] && servers="doorway doorway_before doorway_threadpool native"
 serve=(serve --tcp 0 --udp off --files off --bind 127.0.0.1 --log-level warning)
+start_before() { [ -n "${BASELINE:-}" ] && start doorway_before dotnet "$BASELINE" "${serve[@]}"; return 0; }
 # doorway as shipped (socket continuations inline on the epoll threads), and the same door with
 # .NET's default (continuations hop to the thread pool).
 start doorway dotnet "$doorway" "${serve[@]}"
+start_before
 start doorway_threadpool env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 dotnet "$doorway" "${serve[@]}"
 start native "$bin/epoll_capitalize" --bind 127.0.0.1 --port 0
 
@@ -88,6 +92,7 @@ done
 # RSS after a short warm-up (one second of 10 connections), so the load above doesn't hide it.
 for s in $servers; do pid_var="${s}_pid"; kill "${!pid_var}" 2>/dev/null || true; done
 start doorway dotnet "$doorway" "${serve[@]}"
+start_before
 start doorway_threadpool env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 dotnet "$doorway" "${serve[@]}"
 start native "$bin/epoll_capitalize" --bind 127.0.0.1 --port 0
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }

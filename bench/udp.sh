@@ -48,11 +48,17 @@ start() {
 
 start native "$baseline" --bind 127.0.0.1 --port 0
 native_port="$port"
-start doorway dotnet "$doorway_dll" serve --tcp off --udp 0 --bind 127.0.0.1 --log-level warning
+serve=(serve --tcp off --files off --udp 0 --bind 127.0.0.1 --log-level warning)
+start doorway dotnet "$doorway_dll" "${serve[@]}"
 doorway_port="$port"
 # One receiver thread: no two threads contend for the socket (the default has one per core, at least 2).
-start doorway1 dotnet "$doorway_dll" serve --tcp off --udp 0 --bind 127.0.0.1 --log-level warning --udp-receivers 1
+start doorway1 dotnet "$doorway_dll" "${serve[@]}" --udp-receivers 1
 doorway1_port="$port"
+# BASELINE=/path/to/older/doorway.dll: that build too, interleaved (before/after a change).
+if [ -n "${BASELINE:-}" ]; then
+    start doorway_before dotnet "$BASELINE" "${serve[@]}"
+    doorway_before_port="$port"
+fi
 
 run() { # run PORT CLIENTS -> one JSON line
     "$loadgen" udp --server "127.0.0.1:$1" --connections "$2" --size "$size" \
@@ -65,6 +71,7 @@ run() { # run PORT CLIENTS -> one JSON line
             echo "native $n $(run "$native_port" "$n")"
             echo "doorway $n $(run "$doorway_port" "$n")"
             echo "doorway1 $n $(run "$doorway1_port" "$n")"
+            if [ -n "${BASELINE:-}" ]; then echo "doorway_before $n $(run "$doorway_before_port" "$n")"; fi
         done
     done
 } >"$work/results"
@@ -88,10 +95,13 @@ print("| server | clients | datagrams/s | p50 RTT (µs) | p99 RTT (µs) | lost |
 print("|---|---:|---:|---:|---:|---:|---:|")
 labels = (("native", "native recvfrom/sendto, 1 thread"),
           ("doorway", "Doorway (default receivers)"),
-          ("doorway1", "Doorway `--udp-receivers 1`"))
+          ("doorway1", "Doorway `--udp-receivers 1`"),
+          ("doorway_before", "Doorway, the BASELINE build"))
 for clients in sorted({c for _, c in runs}):
     base = median(("native", clients))["messagesPerSecond"]
     for server, label in labels:
+        if (server, clients) not in runs:
+            continue
         r = median((server, clients))
         lost = sum(x["lost"] + x["mismatches"] + x["errors"] for x in runs[(server, clients)])
         print(f"| {label} | {clients} | {r['messagesPerSecond']:,.0f} | {r['p50Us']:.1f} | {r['p99Us']:.1f} | {lost} | {r['messagesPerSecond'] / base:.2f}× |")

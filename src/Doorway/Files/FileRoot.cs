@@ -298,6 +298,8 @@ public sealed partial class FileRoot : IDisposable
         // EXDEV: RESOLVE_BENEATH caught a step out of the root; ELOOP: a symlink loop or a magic link.
         NativeFile.CrossDevice or NativeFile.TooManyLinks => FileOpenResult.Refuse("symlink leads outside the root"),
         NativeFile.AccessDenied => FileOpenResult.Missing("not readable"),
+        // open(2) of a socket is ENXIO, of a device without a driver ENXIO or ENODEV.
+        NativeFile.NoDeviceOrAddress or NativeFile.NoDevice => FileOpenResult.Refuse("not a regular file"),
         NativeFile.NameTooLong => FileOpenResult.Missing("name too long"),
         NativeFile.TryAgain => FileOpenResult.Refuse("the path kept changing while it was opened"),
         _ => FileOpenResult.Missing("cannot open: " + System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)),

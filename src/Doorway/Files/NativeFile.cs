@@ -50,9 +50,11 @@ internal static class NativeFile
     public const int NoPermission = 1;
     public const int NoEntry = 2;
     public const int Interrupted = 4;
+    public const int NoDeviceOrAddress = 6;
     public const int TryAgain = 11;
     public const int AccessDenied = 13;
     public const int CrossDevice = 18;
+    public const int NoDevice = 19;
     public const int NotADirectory = 20;
     public const int NameTooLong = 36;
     public const int NoSystemCall = 38;

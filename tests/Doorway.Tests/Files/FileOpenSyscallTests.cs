@@ -109,10 +109,11 @@ public sealed partial class FileOpenSyscallTests : IDisposable
         int begin = Array.FindIndex(lines, l => l.Contains(mark + "-begin", StringComparison.Ordinal));
         int end = Array.FindIndex(lines, l => l.Contains(mark + "-end", StringComparison.Ordinal));
         Assert.True(begin >= 0 && end > begin, string.Join('\n', lines));
-        // Anonymous mappings are the runtime's memory (a GC, a stub), not the file's.
+        // Anonymous mappings are the runtime's memory (a GC, a stub), not the file's; a "--- SIG"
+        // line is a signal delivered to the thread (the runtime's GC suspension uses one).
         return lines[(begin + 1)..end]
-            .Where(l => !l.Contains("MAP_ANONYMOUS", StringComparison.Ordinal))
-            .Select(l => CallName().Match(l).Groups[1].Value)
+            .Where(l => !l.Contains("MAP_ANONYMOUS", StringComparison.Ordinal) && !l.StartsWith("---", StringComparison.Ordinal))
+            .Select(l => CallName().Match(l) is { Success: true } m ? m.Groups[1].Value : l)
             .ToArray();
     }
 

@@ -61,7 +61,7 @@ internal static class NativeFile
     public const int TooManyLinks = 40;
 
     /// <summary>openat2 is 437 in the unified syscall table: x86-64, arm64 and every newer port.</summary>
-    private const long Openat2Number = 437;
+    private const int Openat2Number = 437;
 
     private const int DuplicateCloseOnExec = 1030;
 
@@ -72,7 +72,7 @@ internal static class NativeFile
     public static int OpenBeneath(SafeFileHandle directory, ReadOnlySpan<byte> pathZ, ulong flags, ulong resolve, out int errno)
     {
         var how = new OpenHow { Flags = flags, Resolve = resolve };
-        long fd = syscall(Openat2Number, directory, in MemoryMarshal.GetReference(pathZ), ref how, (nuint)Marshal.SizeOf<OpenHow>());
+        nint fd = syscall(Openat2Number, directory, in MemoryMarshal.GetReference(pathZ), ref how, (nuint)Marshal.SizeOf<OpenHow>());
         errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
         return (int)fd;
     }
@@ -166,10 +166,12 @@ internal static class NativeFile
     public static bool Rewind(SafeFileHandle directory) => lseek(directory, 0, 0) == 0;
 
     // syscall(2) is variadic; every argument here is an integer or a pointer, which x86-64 and
-    // arm64 pass in the same registers as for a plain call, and glibc's syscall reads none as a va_list.
+    // arm64 pass in the same registers as for a plain call, and glibc's syscall reads none as a
+    // va_list. C's long (syscall's number and result, and off_t for lseek) is pointer-sized on
+    // Linux, 64-bit and 32-bit alike: nint.
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern long syscall(long number, SafeFileHandle dirfd, in byte path, ref OpenHow how, nuint size);
+    private static extern nint syscall(nint number, SafeFileHandle dirfd, in byte path, ref OpenHow how, nuint size);
 
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
@@ -198,5 +200,5 @@ internal static class NativeFile
 
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern long lseek(SafeFileHandle fd, long offset, int whence);
+    private static extern nint lseek(SafeFileHandle fd, nint offset, int whence);
 }

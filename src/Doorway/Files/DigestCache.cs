@@ -2,54 +2,136 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 
 namespace Doorway.Files;
 
 /// <summary>
-/// SHA-256 of file versions, as RFC 9530 Repr-Digest values ("sha-256=:base64:"). A version is
-/// (path, length, modification time): hashed once, remembered for the most recent
-/// <c>capacity</c> versions, and shared by concurrent requests for the same version.
+/// SHA-256 of file versions, as RFC 9530 Repr-Digest values ("sha-256=:base64:"). A version of
+/// an <see cref="OpenedFile"/> is its <see cref="FileVersion"/> (device, inode, size, mtime and
+/// ctime in nanoseconds); the older path-based entry point keys by (path, length, mtime). Each
+/// version is hashed once, remembered for the most recent <see cref="DigestCacheOptions.Capacity"/>
+/// versions, and shared by concurrent requests for it. The work is bounded: one file per core at
+/// a time, a byte-rate budget for all of them, and a cooldown for files that change while hashed.
 /// </summary>
 internal sealed class DigestCache
 {
     private const int ReadSize = 1024 * 1024;
-    private readonly int _capacity;
+    private static readonly Task<string?> NoDigest = Task.FromResult<string?>(null);
+
+    private readonly DigestCacheOptions _options;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<Key, LinkedListNode<(Key Key, string Value)>> _entries = [];
     private readonly LinkedList<(Key Key, string Value)> _recent = new();
     private readonly Dictionary<Key, Task<string?>> _computing = [];
 
+    // (device, inode) → the timestamp until which a file that changed under its hash is left alone.
+    private readonly Dictionary<(ulong Device, ulong Inode), long> _cooling = [];
+
     // Hashing is CPU-bound: at most one file per core at a time, however many are asked for.
     private readonly SemaphoreSlim _hashing = new(Environment.ProcessorCount);
+    private readonly HashBudget _budget;
     private int _computations;
+    private int _changed;
+    private int _cooledDown;
 
     public DigestCache(int capacity, ILogger logger)
+        : this(DigestCacheOptions.Default with { Capacity = capacity }, logger)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _capacity = capacity;
+    }
+
+    public DigestCache(DigestCacheOptions options, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ChangedCooldown, TimeSpan.Zero);
+        _options = options;
         _logger = logger;
+        // A burst of 1/20 s of the rate (at least one read), so waits are rare and long enough for a timer.
+        _budget = new HashBudget(options.HashBytesPerSecond, Math.Max(ReadSize, options.HashBytesPerSecond / 20), options.Time);
     }
 
     /// <summary>Files hashed so far (each version once, however many asked at the same time).</summary>
     public int Computations => Volatile.Read(ref _computations);
+
+    /// <summary>Hashes thrown away because the file changed while it was read.</summary>
+    public int ChangedWhileHashing => Volatile.Read(ref _changed);
+
+    /// <summary>Requests answered with no digest because their file was cooling down after such a change.</summary>
+    public int CooledDownRefusals => Volatile.Read(ref _cooledDown);
+
+    /// <summary>Reads that waited for the byte-rate budget.</summary>
+    public long BudgetWaits => _budget.Waits;
 
     public int Count
     {
         get { lock (_lock) { return _entries.Count; } }
     }
 
+    /// <summary>
+    /// The digest of the opened file's version, hashed from a duplicate of its descriptor (never
+    /// reopened by name), so it is the digest of the very file being served. Null when the file
+    /// changed while it was hashed, is cooling down after such a change, or cannot be read.
+    /// </summary>
+    public Task<string?> GetAsync(OpenedFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (file.IsDirectory)
+        {
+            throw new ArgumentException("a directory has no digest", nameof(file));
+        }
+
+        var key = new Key(null, 0, 0, file.Version);
+        lock (_lock)
+        {
+            if (TryRemembered(key, out var known))
+            {
+                return known;
+            }
+
+            if (_cooling.TryGetValue(key.Version.Identity, out long until))
+            {
+                if (_options.Time.GetTimestamp() < until)
+                {
+                    _cooledDown++;
+                    return NoDigest;
+                }
+
+                _cooling.Remove(key.Version.Identity);
+            }
+
+            if (_computing.TryGetValue(key, out var pending))
+            {
+                return pending;
+            }
+
+            SafeFileHandle copy;
+            try
+            {
+                // The request's descriptor closes when its response is sent; the hash may take longer.
+                copy = file.Duplicate();
+            }
+            catch (IOException)
+            {
+                return NoDigest;
+            }
+
+            var task = Task.Run(() => ComputeAsync(key, copy));
+            _computing[key] = task;
+            return task;
+        }
+    }
+
     /// <summary>The digest of the file's version; null if the file changed while it was being read.</summary>
     public Task<string?> GetAsync(string path, long length, DateTime modifiedUtc)
     {
-        var key = new Key(path, length, modifiedUtc.Ticks);
+        var key = new Key(path, length, modifiedUtc.Ticks, default);
         lock (_lock)
         {
-            if (_entries.TryGetValue(key, out var node))
+            if (TryRemembered(key, out var known))
             {
-                _recent.Remove(node);
-                _recent.AddFirst(node);
-                return Task.FromResult<string?>(node.Value.Value);
+                return known;
             }
 
             if (_computing.TryGetValue(key, out var pending))
@@ -64,6 +146,67 @@ internal sealed class DigestCache
         }
     }
 
+    private bool TryRemembered(Key key, out Task<string?> digest)
+    {
+        if (_entries.TryGetValue(key, out var node))
+        {
+            _recent.Remove(node);
+            _recent.AddFirst(node);
+            digest = Task.FromResult<string?>(node.Value.Value);
+            return true;
+        }
+
+        digest = NoDigest;
+        return false;
+    }
+
+    private async Task<string?> ComputeAsync(Key key, SafeFileHandle copy)
+    {
+        string? value = null;
+        bool changed = false;
+        using (copy)
+        {
+            await _hashing.WaitAsync();
+            try
+            {
+                Interlocked.Increment(ref _computations);
+                var watch = Stopwatch.StartNew();
+                value = await HashAsync(copy, key.Version);
+                if (value is null)
+                {
+                    changed = true;
+                    Interlocked.Increment(ref _changed);
+                    FilesLog.DigestCooldown(_logger, key.Version.Inode, key.Version.Device, _options.ChangedCooldown);
+                    return null;
+                }
+
+                FilesLog.VersionDigestComputed(_logger, key.Version.Inode, key.Version.Device, key.Version.Size, watch.Elapsed);
+                return value;
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return null;
+            }
+            finally
+            {
+                _hashing.Release();
+                lock (_lock)
+                {
+                    if (changed)
+                    {
+                        CoolDown(key.Version.Identity);
+                    }
+
+                    Finish(key, value);
+                }
+            }
+        }
+    }
+
     private async Task<string?> ComputeAsync(Key key)
     {
         string? value = null;
@@ -72,11 +215,11 @@ internal sealed class DigestCache
         {
             Interlocked.Increment(ref _computations);
             var watch = Stopwatch.StartNew();
-            value = await HashAsync(key.Path);
-            var info = new FileInfo(key.Path);
+            value = await HashAsync(key.Path!);
+            var info = new FileInfo(key.Path!);
             if (value is not null && info.Exists && info.Length == key.Length && info.LastWriteTimeUtc.Ticks == key.ModifiedTicks)
             {
-                FilesLog.DigestComputed(_logger, key.Path, key.Length, watch.Elapsed);
+                FilesLog.DigestComputed(_logger, key.Path!, key.Length, watch.Elapsed);
                 return value;
             }
 
@@ -97,19 +240,91 @@ internal sealed class DigestCache
             _hashing.Release();
             lock (_lock)
             {
-                _computing.Remove(key);
-                if (value is not null && !_entries.ContainsKey(key))
+                Finish(key, value);
+            }
+        }
+    }
+
+    /// <summary>Under the lock: the computation is over; a digest is remembered, the oldest forgotten.</summary>
+    private void Finish(Key key, string? value)
+    {
+        _computing.Remove(key);
+        if (value is not null && !_entries.ContainsKey(key))
+        {
+            _entries[key] = _recent.AddFirst((key, value));
+            if (_entries.Count > _options.Capacity)
+            {
+                var oldest = _recent.Last!;
+                _recent.RemoveLast();
+                _entries.Remove(oldest.Value.Key);
+            }
+        }
+    }
+
+    /// <summary>Under the lock: no hashing of this file for the cooldown. Bounded like the cache: expired marks go first, and a full table takes no more.</summary>
+    private void CoolDown((ulong Device, ulong Inode) identity)
+    {
+        long now = _options.Time.GetTimestamp();
+        if (_cooling.Count >= _options.Capacity)
+        {
+            foreach (var (file, until) in _cooling)
+            {
+                if (until <= now)
                 {
-                    _entries[key] = _recent.AddFirst((key, value));
-                    if (_entries.Count > _capacity)
-                    {
-                        var oldest = _recent.Last!;
-                        _recent.RemoveLast();
-                        _entries.Remove(oldest.Value.Key);
-                    }
+                    _cooling.Remove(file);
                 }
             }
         }
+
+        if (_cooling.Count < _options.Capacity)
+        {
+            _cooling[identity] = now + (long)(_options.ChangedCooldown.TotalSeconds * _options.Time.TimestampFrequency);
+        }
+    }
+
+    /// <summary>
+    /// "sha-256=:base64:" of the descriptor's file, read with pread in budgeted 1 MiB steps, or null
+    /// if the file is not the version asked for: longer or shorter than its size, or another
+    /// size, mtime or ctime by statx once read through.
+    /// </summary>
+    private async Task<string?> HashAsync(SafeFileHandle file, FileVersion version)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
+        try
+        {
+            long offset = 0;
+            while (true)
+            {
+                // One byte past the size, to see a file that grew; never more than the version holds.
+                int want = (int)Math.Clamp(version.Size - offset, 1, ReadSize);
+                await _budget.TakeAsync(want);
+                int read = RandomAccess.Read(file, buffer.AsSpan(0, want), offset);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                offset += read;
+                if (offset > version.Size)
+                {
+                    return null;
+                }
+
+                hash.AppendData(buffer, 0, read);
+            }
+
+            if (offset != version.Size || !NativeFile.Status(file, out var status, out _) || status.Version != version)
+            {
+                return null;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return Format(hash.GetHashAndReset());
     }
 
     /// <summary>"sha-256=:base64:" of a whole file, read through in pooled chunks.</summary>
@@ -138,5 +353,6 @@ internal sealed class DigestCache
 
     public static string Format(ReadOnlySpan<byte> sha256) => $"sha-256=:{Convert.ToBase64String(sha256)}:";
 
-    private readonly record struct Key(string Path, long Length, long ModifiedTicks);
+    /// <summary>A path-based version (Path, Length, ModifiedTicks) or a descriptor's (Version); the other part is default.</summary>
+    private readonly record struct Key(string? Path, long Length, long ModifiedTicks, FileVersion Version);
 }

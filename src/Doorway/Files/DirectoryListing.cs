@@ -13,6 +13,9 @@ internal static class DirectoryListing
     /// <summary>Entries shown per page; a directory with more says how many were left out.</summary>
     public const int MaxEntries = 10_000;
 
+    /// <summary>NAME_MAX (255) plus the NUL: no entry's name is longer.</summary>
+    private const int NameMax = 256;
+
     private const string Style =
         """
         :root { color-scheme: light dark; --fg: #1f2328; --muted: #656d76; --line: #d0d7de; --bg: #ffffff; --hover: #f6f8fa; --link: #0969da; }
@@ -46,9 +49,10 @@ internal static class DirectoryListing
     private const string ParentIcon =
         "<svg class=\"icon\" viewBox=\"0 0 16 16\" aria-hidden=\"true\"><path fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.4\" d=\"M6 4 2.5 7.5 6 11 M3 7.5h7a3.5 3.5 0 0 1 3.5 3.5v2\"/></svg>";
 
+    /// <summary>The page of a directory found by path (<see cref="FileRoot.Resolve"/>); goes with it.</summary>
     public static byte[] Render(FileRoot root, string directory, string requestPath)
     {
-        var entries = new List<(string Name, bool IsDirectory, long Size, DateTime Modified)>();
+        var entries = new List<ListingEntry>();
         int hidden = 0;
         foreach (var info in new DirectoryInfo(directory).EnumerateFileSystemInfos())
         {
@@ -77,9 +81,116 @@ internal static class DirectoryListing
             }
 
             bool isDirectory = target is DirectoryInfo;
-            entries.Add((info.Name, isDirectory, isDirectory ? 0 : ((FileInfo)target).Length, target.LastWriteTimeUtc));
+            entries.Add(new ListingEntry(info.Name, isDirectory, isDirectory ? 0 : ((FileInfo)target).Length, target.LastWriteTimeUtc));
         }
 
+        return Write(entries, requestPath, hidden, unservable: 0);
+    }
+
+    /// <summary>
+    /// The page of an opened directory, read from its descriptor (<see cref="DirectoryReader"/>).
+    /// Only what a client could fetch is listed, judged as <see cref="FileRoot.Open"/> would judge
+    /// <paramref name="requestPath"/> + name: no FIFOs, sockets or devices; a symlink only if its
+    /// target, resolved beneath the root, is a visible regular file or directory; no name the
+    /// name rules refuse (those are counted: a name that is not UTF-8 cannot be asked for, since
+    /// Open takes only strict UTF-8). At most <paramref name="maxEntries"/> rows are kept; the
+    /// rest are counted. An entry that vanishes while the listing is read is left out.
+    /// </summary>
+    /// <param name="requestPath">The path the directory was opened by, with its leading '/' (the page's title and the base of its links).</param>
+    public static ListingPage Render(FileRoot root, OpenedFile directory, string requestPath, int maxEntries = MaxEntries)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(requestPath);
+        if (!directory.IsDirectory)
+        {
+            throw new ArgumentException("not a directory", nameof(directory));
+        }
+
+        // The name a client would send for an entry: the directory's path, then the entry's name.
+        string relative = requestPath.TrimStart('/');
+        if (relative.Length > 0 && !relative.EndsWith('/'))
+        {
+            relative += "/";
+        }
+
+        int prefixLength = Encoding.UTF8.GetByteCount(relative);
+        byte[] candidate = new byte[prefixLength + NameMax];
+        Encoding.UTF8.GetBytes(relative, candidate);
+
+        var entries = new List<ListingEntry>();
+        int more = 0, unservable = 0;
+        using (var reader = new DirectoryReader(directory.Handle))
+        {
+            while (reader.TryNext(out var name, out byte type))
+            {
+                if ((name[0] == (byte)'.' && !root.ShowHidden) || name.Length > NameMax - 1
+                    || type is DirectoryReader.Fifo or DirectoryReader.Socket or DirectoryReader.CharacterDevice or DirectoryReader.BlockDevice)
+                {
+                    continue;
+                }
+
+                name.CopyTo(candidate.AsSpan(prefixLength));
+                var path = candidate.AsSpan(0, prefixLength + name.Length);
+                if (NameRules.Refusal(path, root.ShowHidden) is not null)
+                {
+                    unservable++;
+                    continue;
+                }
+
+                if (entries.Count >= maxEntries)
+                {
+                    // Counted, not kept: memory stays bounded whatever the directory holds.
+                    more++;
+                    continue;
+                }
+
+                if (Describe(root, directory, name, type, path) is { } entry)
+                {
+                    entries.Add(entry);
+                }
+            }
+        }
+
+        int count = entries.Count;
+        return new ListingPage(Write(entries, requestPath, more, unservable), count, more, unservable);
+    }
+
+    /// <summary>What serving the entry would find, or null if it would find nothing (vanished, outside, hidden, not a file or directory).</summary>
+    private static ListingEntry? Describe(FileRoot root, OpenedFile directory, ReadOnlySpan<byte> name, byte type, ReadOnlySpan<byte> path)
+    {
+        if (type != DirectoryReader.SymbolicLink)
+        {
+            // statx of the entry in the open directory, not following a link: one call, no open.
+            Span<byte> nameZ = stackalloc byte[NameMax];
+            name.CopyTo(nameZ);
+            nameZ[name.Length] = 0;
+            if (!NativeFile.StatusAt(directory.Handle, nameZ[..(name.Length + 1)], NativeFile.SymlinkNoFollow, out var status, out _))
+            {
+                return null;
+            }
+
+            if (status.IsRegularFile || status.IsDirectory)
+            {
+                return new ListingEntry(Encoding.UTF8.GetString(name), status.IsDirectory, status.IsDirectory ? 0 : status.Length, status.ModifiedUtc);
+            }
+
+            if (!status.IsSymbolicLink)
+            {
+                return null;
+            }
+        }
+
+        // A symlink: resolved from the root's descriptor beneath the root, as a request for it would be.
+        var found = root.Locate(path);
+        using var target = found.File;
+        return target is null
+            ? null
+            : new ListingEntry(Encoding.UTF8.GetString(name), target.IsDirectory, target.IsDirectory ? 0 : target.Length, target.ModifiedUtc);
+    }
+
+    private static byte[] Write(List<ListingEntry> entries, string requestPath, int notShown, int unservable)
+    {
         entries.Sort((a, b) => a.IsDirectory != b.IsDirectory
             ? (a.IsDirectory ? -1 : 1)
             : string.Compare(a.Name, b.Name, StringComparison.OrdinalIgnoreCase));
@@ -122,9 +233,14 @@ internal static class DirectoryListing
 
         html.Append("</tbody>\n</table>\n<footer>");
         html.Append(CultureInfo.InvariantCulture, $"{entries.Count} {(entries.Count == 1 ? "entry" : "entries")}");
-        if (hidden > 0)
+        if (notShown > 0)
         {
-            html.Append(CultureInfo.InvariantCulture, $"; {hidden} more not shown");
+            html.Append(CultureInfo.InvariantCulture, $"; {notShown} more not shown");
+        }
+
+        if (unservable > 0)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"; {unservable} not shown: {(unservable == 1 ? "its name cannot" : "their names cannot")} be asked for");
         }
 
         html.Append(" · served by doorway</footer>\n</main>\n</body>\n</html>\n");

@@ -1,17 +1,43 @@
-using System.Buffers;
-using System.Text.Unicode;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace Doorway.Files;
 
 /// <summary>
 /// The one directory the file door serves from, and the rules that keep every name inside it.
 /// Both dialects ask it; a name is served only if it is a regular file (or, over HTTP, a
-/// directory) whose resolved path lies under the resolved root, compared by whole components.
+/// directory) that lies under the root. The root is opened once as a descriptor, and
+/// <see cref="Open"/> opens a name beneath it with one openat2(2) (issue 8): the kernel, not a
+/// path string compared after the fact, keeps the walk inside, so a symlink swapped between a
+/// check and an open has no window to slip through.
 /// </summary>
-public sealed class FileRoot
+public sealed partial class FileRoot : IDisposable
 {
-    /// <summary>PATH_MAX on Linux: no longer name can be opened anyway.</summary>
-    private const int MaxNameChars = 4096;
+    /// <summary>
+    /// How a served file is opened. O_NONBLOCK: a FIFO's open returns at once instead of waiting
+    /// for a writer (fifo(7)); it changes nothing for a regular file's reads. O_NOCTTY: a terminal
+    /// under the root never becomes this process's controlling terminal.
+    /// </summary>
+    private const ulong ServeFlags = NativeFile.ReadOnly | NativeFile.NonBlocking | NativeFile.CloseOnExec | NativeFile.NoControllingTerminal;
+
+    /// <summary>O_PATH: find and stat without opening for reading (the listing's symlink checks): no device or FIFO is ever opened.</summary>
+    private const ulong LocateFlags = NativeFile.PathOnly | NativeFile.CloseOnExec;
+
+    /// <summary>
+    /// RESOLVE_BENEATH: every step, ".." and symlink targets included, stays under the root, and an
+    /// absolute symlink is refused (EXDEV). RESOLVE_NO_MAGICLINKS: no /proc/PID/fd/N jumps (openat2(2)).
+    /// </summary>
+    private const ulong Beneath = NativeFile.ResolveBeneath | NativeFile.ResolveNoMagicLinks;
+
+    /// <summary>openat2 answers EAGAIN when a rename raced its ".." check; the man page says retry. Then refuse.</summary>
+    private const int Attempts = 4;
+
+    private readonly SafeFileHandle _handle;
+
+    // The root's real path as bytes, to read the paths /proc/self/fd gives back. Replaced (never
+    // changed in place) if the root directory is moved while served: the descriptor follows it.
+    private volatile byte[] _path;
+    private volatile bool _fallback;
 
     /// <summary>Opens <paramref name="directory"/> as the root; throws <see cref="DirectoryNotFoundException"/> if it is not one.</summary>
     public FileRoot(string directory, bool showHidden = false)
@@ -26,6 +52,15 @@ public sealed class FileRoot
 
         Directory = real;
         ShowHidden = showHidden;
+        _path = Encoding.UTF8.GetBytes(real);
+        int fd = NativeFile.Open([.. _path, 0], NativeFile.PathOnly | NativeFile.DirectoryOnly | NativeFile.CloseOnExec, out _);
+        if (fd < 0)
+        {
+            throw new DirectoryNotFoundException($"{directory} is not a directory");
+        }
+
+        _handle = new SafeFileHandle(fd, ownsHandle: true);
+        _fallback = !Openat2Works(_handle);
     }
 
     /// <summary>The root with its own symlinks resolved.</summary>
@@ -35,183 +70,254 @@ public sealed class FileRoot
     public bool ShowHidden { get; }
 
     /// <summary>
-    /// Looks a client's name up under the root. The name is raw bytes as the client sent them
-    /// (UTF-8, relative, '/' between directories); HTTP passes its percent-decoded path
-    /// without the leading '/'. <paramref name="allowRoot"/> lets an empty name mean the root.
+    /// Whether <see cref="Open"/> uses openat2 with RESOLVE_BENEATH; false where the kernel lacks it
+    /// (before 5.6) or a seccomp filter forbids it, and names are then opened by the checked fallback.
     /// </summary>
-    internal FileLookup Resolve(ReadOnlySpan<byte> name, bool allowRoot = false)
+    internal bool UsesOpenat2 => !_fallback;
+
+    /// <summary>The root's descriptor (O_PATH|O_DIRECTORY): what every name is opened beneath.</summary>
+    internal SafeFileHandle Handle => _handle;
+
+    /// <summary>Makes <see cref="Open"/> take the checked fallback, as on a kernel without openat2 (for tests).</summary>
+    internal void UseCheckedFallback() => _fallback = true;
+
+    /// <summary>
+    /// Opens a client's name under the root: the same lexical rules as <see cref="Resolve"/>, then
+    /// one openat2 and one statx on the new descriptor (and, unless <see cref="ShowHidden"/>, one
+    /// readlink of /proc/self/fd/N, so a symlink to a hidden name is refused). The name is raw bytes
+    /// as the client sent them; <paramref name="allowRoot"/> lets an empty name mean the root.
+    /// A File or Directory result carries an <see cref="OpenedFile"/> the caller disposes.
+    /// </summary>
+    internal FileOpenResult Open(ReadOnlySpan<byte> name, bool allowRoot = false)
     {
         if (name.IsEmpty)
         {
-            return allowRoot ? new FileLookup(FileLookupKind.Directory, Directory, "root") : FileLookup.Refuse("empty name");
+            return allowRoot ? Open("."u8, trailingSlash: false, ServeFlags) : FileOpenResult.Refuse("empty name");
         }
 
-        if (name.Length > MaxNameChars)
+        if (NameRules.Refusal(name, ShowHidden) is { } reason)
         {
-            return FileLookup.Refuse("name too long");
+            return FileOpenResult.Refuse(reason);
         }
 
-        if (name.Contains((byte)0))
-        {
-            return FileLookup.Refuse("NUL byte in name");
-        }
-
-        if (name.Contains((byte)'\\'))
-        {
-            return FileLookup.Refuse("backslash in name");
-        }
-
-        if (name[0] == (byte)'/')
-        {
-            return FileLookup.Refuse("absolute path");
-        }
-
-        char[] chars = ArrayPool<char>.Shared.Rent(name.Length);
-        try
-        {
-            // Strict decoding: overlong forms (C0 AE for '.'), surrogates and stray bytes are invalid.
-            if (Utf8.ToUtf16(name, chars, out _, out int length, replaceInvalidSequences: false) != OperationStatus.Done)
-            {
-                return FileLookup.Refuse("invalid or overlong UTF-8");
-            }
-
-            return Resolve(chars.AsSpan(0, length));
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(chars);
-        }
+        return Open(name, name[^1] == (byte)'/', ServeFlags);
     }
 
-    private FileLookup Resolve(ReadOnlySpan<char> name)
+    /// <summary>
+    /// For the listing: the status of a name under the root (relative, already past
+    /// <see cref="NameRules"/>) as serving it would find it, opened O_PATH, so nothing is read.
+    /// </summary>
+    internal FileOpenResult Locate(ReadOnlySpan<byte> name) => Open(name, trailingSlash: false, LocateFlags);
+
+    private FileOpenResult Open(ReadOnlySpan<byte> name, bool trailingSlash, ulong flags)
     {
-        foreach (char c in name)
-        {
-            if (char.IsControl(c))
-            {
-                return FileLookup.Refuse("control character in name");
-            }
-        }
-
-        if (name.Length >= 2 && char.IsAsciiLetter(name[0]) && name[1] == ':')
-        {
-            return FileLookup.Refuse("drive letter");
-        }
-
-        if (HasPercentEscape(name))
-        {
-            // A name still holding %XX after decoding was encoded twice (%252e): refuse, whatever it spells.
-            return FileLookup.Refuse("percent-encoded name");
-        }
-
-        bool trailingSlash = name[^1] == '/';
-        var relative = trailingSlash ? name[..^1] : name;
-        foreach (var range in relative.Split('/'))
-        {
-            var segment = relative[range];
-            if (segment.IsEmpty)
-            {
-                return FileLookup.Refuse("empty path segment");
-            }
-
-            if (segment is "." or "..")
-            {
-                return FileLookup.Refuse("dot segment");
-            }
-
-            if (segment[0] == '.' && !ShowHidden)
-            {
-                return FileLookup.Refuse("hidden name (--hidden serves it)");
-            }
-        }
-
-        string candidate = string.Concat(Directory, "/", name);
-        string? real = NativePath.RealPath(candidate);
-        if (real is null)
-        {
-            return FileLookup.Missing("no such file");
-        }
-
-        if (!Contains(real))
-        {
-            return FileLookup.Refuse("symlink leads outside the root");
-        }
-
-        if (!ShowHidden && HasHiddenSegment(real.AsSpan(Directory.Length)))
-        {
-            return FileLookup.Refuse("symlink leads to a hidden name");
-        }
-
-        // One stat answers: is it there, is it a directory, how long is it.
-        var info = new FileInfo(real);
-        if (!info.Exists)
-        {
-            return System.IO.Directory.Exists(real)
-                ? new FileLookup(FileLookupKind.Directory, real, "directory")
-                : FileLookup.Missing("not readable");
-        }
-
-        if (trailingSlash)
-        {
-            return FileLookup.Missing("not a directory");
-        }
-
-        // FIFOs, sockets and devices look like empty files; opening a FIFO would block for good.
-        if (info.Length == 0 && !NativePath.IsSeekable(real))
-        {
-            return FileLookup.Missing("not a regular file");
-        }
-
-        return new FileLookup(FileLookupKind.File, real, "file");
+        // NameRules bounds a name to PATH_MAX, so the NUL-terminated copy fits on the stack.
+        Span<byte> path = stackalloc byte[name.Length + 1];
+        name.CopyTo(path);
+        path[^1] = 0;
+        return _fallback ? OpenChecked(path, trailingSlash, flags) : OpenBeneath(path, trailingSlash, flags);
     }
 
-    /// <summary>True when <paramref name="realPath"/> is the root or lies under it, by whole components.</summary>
-    internal bool Contains(string realPath)
+    private FileOpenResult OpenBeneath(ReadOnlySpan<byte> path, bool trailingSlash, ulong flags)
     {
-        if (!realPath.StartsWith(Directory, StringComparison.Ordinal))
+        int fd, errno, attempt = 0;
+        do
+        {
+            fd = NativeFile.OpenBeneath(_handle, path, flags, Beneath, out errno);
+        }
+        while (fd < 0 && errno is NativeFile.TryAgain or NativeFile.Interrupted && ++attempt < Attempts);
+
+        if (fd >= 0)
+        {
+            return Finish(new SafeFileHandle(fd, ownsHandle: true), trailingSlash, verify: false);
+        }
+
+        if (errno is NativeFile.NoSystemCall or NativeFile.NoPermission)
+        {
+            // ENOSYS: no openat2 here, for good. EPERM: a seccomp filter (or a file system) forbade it this once.
+            if (errno == NativeFile.NoSystemCall)
+            {
+                _fallback = true;
+            }
+
+            return OpenChecked(path, trailingSlash, flags);
+        }
+
+        return Failed(errno);
+    }
+
+    /// <summary>
+    /// Where openat2 is missing: realpath, the resolved path checked against the root, a plain
+    /// open of it, and then the check that matters, on the handle: the path the kernel holds for
+    /// the new descriptor (/proc/self/fd/N) must lie under the root, or the file is closed and refused.
+    /// </summary>
+    private FileOpenResult OpenChecked(ReadOnlySpan<byte> path, bool trailingSlash, ulong flags)
+    {
+        byte[] root = _path;
+        Span<byte> candidate = stackalloc byte[root.Length + 1 + path.Length];
+        root.CopyTo(candidate);
+        candidate[root.Length] = (byte)'/';
+        path.CopyTo(candidate[(root.Length + 1)..]);
+
+        Span<byte> real = stackalloc byte[NativeFile.MaxPath + 1];
+        int length = NativeFile.RealPath(candidate, real, out int errno);
+        if (length < 0)
+        {
+            return Failed(errno);
+        }
+
+        if (!Below(real[..length], root, out var below))
+        {
+            return FileOpenResult.Refuse("symlink leads outside the root");
+        }
+
+        if (!ShowHidden && NameRules.HasHiddenSegment(below))
+        {
+            return FileOpenResult.Refuse("symlink leads to a hidden name");
+        }
+
+        real[length] = 0;
+        int fd, attempt = 0;
+        do
+        {
+            fd = NativeFile.Open(real[..(length + 1)], (int)flags, out errno);
+        }
+        while (fd < 0 && errno == NativeFile.Interrupted && ++attempt < Attempts);
+
+        return fd < 0 ? Failed(errno) : Finish(new SafeFileHandle(fd, ownsHandle: true), trailingSlash, verify: true);
+    }
+
+    /// <summary>statx on the new descriptor, then the checks on it; the handle is closed on every refusal.</summary>
+    private FileOpenResult Finish(SafeFileHandle handle, bool trailingSlash, bool verify)
+    {
+        var refusal = Check(handle, trailingSlash, verify, out var status);
+        if (refusal.Kind is FileOpenKind.Missing or FileOpenKind.Refused)
+        {
+            handle.Dispose();
+            return refusal;
+        }
+
+        return new FileOpenResult(refusal.Kind, refusal.Reason, new OpenedFile(handle, status));
+    }
+
+    private FileOpenResult Check(SafeFileHandle handle, bool trailingSlash, bool verify, out StatxBuffer status)
+    {
+        if (!NativeFile.Status(handle, out status, out int errno))
+        {
+            return Failed(errno);
+        }
+
+        if (!status.IsRegularFile && !status.IsDirectory)
+        {
+            // FIFOs, sockets and devices: nothing a client should be handed.
+            return FileOpenResult.Refuse("not a regular file");
+        }
+
+        if (trailingSlash && !status.IsDirectory)
+        {
+            return FileOpenResult.Missing("not a directory");
+        }
+
+        if (verify || !ShowHidden)
+        {
+            // The file's real path now: one readlink, needed only when it can change the answer.
+            Span<byte> real = stackalloc byte[NativeFile.MaxPath];
+            int length = NativeFile.DescriptorPath(handle, real, out _);
+            if (length < 0)
+            {
+                return FileOpenResult.Refuse("cannot read the opened file's path");
+            }
+
+            if (!Below(real[..length], out var below))
+            {
+                // Under openat2 the kernel kept the walk inside, so only a moved root gets here; the
+                // fallback's check on the handle catches a swap between realpath and open.
+                return FileOpenResult.Refuse(verify ? "symlink leads outside the root" : "opened file lies outside the root's path");
+            }
+
+            if (!ShowHidden && NameRules.HasHiddenSegment(below))
+            {
+                return FileOpenResult.Refuse("symlink leads to a hidden name");
+            }
+        }
+
+        return status.IsDirectory
+            ? new FileOpenResult(FileOpenKind.Directory, "directory", null)
+            : new FileOpenResult(FileOpenKind.File, "file", null);
+    }
+
+    /// <summary>Whether a real path lies under the root, reading the root's path again from its descriptor once if it moved.</summary>
+    private bool Below(ReadOnlySpan<byte> real, out ReadOnlySpan<byte> below)
+    {
+        if (Below(real, _path, out below))
+        {
+            return true;
+        }
+
+        Span<byte> current = stackalloc byte[NativeFile.MaxPath];
+        int length = NativeFile.DescriptorPath(_handle, current, out _);
+        if (length < 0 || current[..length].SequenceEqual(_path))
         {
             return false;
         }
 
+        byte[] moved = current[..length].ToArray();
+        _path = moved;
+        return Below(real, moved, out below);
+    }
+
+    /// <summary>True when <paramref name="real"/> is <paramref name="root"/> or under it by whole components; <paramref name="below"/> is the rest.</summary>
+    private static bool Below(ReadOnlySpan<byte> real, ReadOnlySpan<byte> root, out ReadOnlySpan<byte> below)
+    {
+        below = default;
+        if (!real.StartsWith(root))
+        {
+            return false;
+        }
+
+        if (real.Length == root.Length || root[^1] == (byte)'/')
+        {
+            below = real[root.Length..];
+            return true;
+        }
+
         // "/srv/data2" starts with "/srv/data" but is not under it.
-        return realPath.Length == Directory.Length
-            || Directory.EndsWith('/')
-            || realPath[Directory.Length] == '/';
-    }
-
-    /// <summary>Whether an entry should be shown in a listing.</summary>
-    internal bool IsVisible(string name) => ShowHidden || !name.StartsWith('.');
-
-    private static bool HasHiddenSegment(ReadOnlySpan<char> path)
-    {
-        foreach (var range in path.Split('/'))
+        if (real[root.Length] != (byte)'/')
         {
-            var segment = path[range];
-            if (!segment.IsEmpty && segment[0] == '.')
-            {
-                return true;
-            }
+            return false;
         }
 
-        return false;
+        below = real[(root.Length + 1)..];
+        return true;
     }
 
-    private static bool HasPercentEscape(ReadOnlySpan<char> name)
+    private static FileOpenResult Failed(int errno) => errno switch
     {
-        for (int i = name.IndexOf('%'); i >= 0 && i + 2 < name.Length; i = NextPercent(name, i))
+        NativeFile.NoEntry => FileOpenResult.Missing("no such file"),
+        NativeFile.NotADirectory => FileOpenResult.Missing("not a directory"),
+        // EXDEV: RESOLVE_BENEATH caught a step out of the root; ELOOP: a symlink loop or a magic link.
+        NativeFile.CrossDevice or NativeFile.TooManyLinks => FileOpenResult.Refuse("symlink leads outside the root"),
+        NativeFile.AccessDenied => FileOpenResult.Missing("not readable"),
+        // open(2) of a socket is ENXIO, of a device without a driver ENXIO or ENODEV.
+        NativeFile.NoDeviceOrAddress or NativeFile.NoDevice => FileOpenResult.Refuse("not a regular file"),
+        NativeFile.NameTooLong => FileOpenResult.Missing("name too long"),
+        NativeFile.TryAgain => FileOpenResult.Refuse("the path kept changing while it was opened"),
+        _ => FileOpenResult.Missing("cannot open: " + System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)),
+    };
+
+    /// <summary>One openat2 of "." at start: ENOSYS (no openat2), EPERM (seccomp) or EINVAL (unknown flags) mean the fallback.</summary>
+    private static bool Openat2Works(SafeFileHandle root)
+    {
+        int fd = NativeFile.OpenBeneath(root, ".\0"u8, LocateFlags, Beneath, out _);
+        if (fd < 0)
         {
-            if (char.IsAsciiHexDigit(name[i + 1]) && char.IsAsciiHexDigit(name[i + 2]))
-            {
-                return true;
-            }
+            return false;
         }
 
-        return false;
+        new SafeFileHandle(fd, ownsHandle: true).Dispose();
+        return true;
     }
 
-    private static int NextPercent(ReadOnlySpan<char> name, int from)
-    {
-        int next = name[(from + 1)..].IndexOf('%');
-        return next < 0 ? -1 : from + 1 + next;
-    }
+    /// <summary>Closes the root's descriptor; <see cref="Open"/> then throws <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose() => _handle.Dispose();
 }

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Doorway.Files;
+using Xunit;
+
+namespace Doorway.Tests.Files;
+
+/// <summary>
+/// What one open costs, counted by strace attached to the one thread that opens: openat2, statx,
+/// readlink (only with hidden names off), close, and nothing else touching files or descriptors.
+/// </summary>
+public sealed partial class FileOpenSyscallTests : IDisposable
+{
+    private readonly TempTree _tree = new();
+
+    public void Dispose() => _tree.Dispose();
+
+    [Theory]
+    [InlineData(false, new[] { "openat2", "statx", "readlink", "close" })]
+    [InlineData(true, new[] { "openat2", "statx", "close" })]
+    public async Task A_small_file_open_is_openat2_statx_readlink_close(bool showHidden, string[] expected)
+    {
+        using var root = new FileRoot(_tree.Root, showHidden);
+        void Work()
+        {
+            var result = root.Open("a.txt"u8);
+            Assert.Equal(FileOpenKind.File, result.Kind);
+            result.File!.Dispose();
+        }
+
+        // Once untraced first: the first call of each P/Invoke compiles its stub (mmaps, not file calls).
+        Work();
+        var calls = await TraceAsync(Work);
+
+        Assert.Equal(expected, calls);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a thread of its own under strace -p (that thread only),
+    /// between two marks, and returns the names of the file and descriptor calls it made.
+    /// </summary>
+    private async Task<string[]> TraceAsync(Action work)
+    {
+        string mark = "doorway-trace-" + Guid.NewGuid().ToString("N");
+        string output = Path.Combine(_tree.Base, "strace.out");
+        using var attached = new ManualResetEventSlim();
+        using var go = new ManualResetEventSlim();
+        int tid = 0;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            tid = TestFileSystem.ThreadId();
+            attached.Set();
+            go.Wait();
+            TestFileSystem.Mark(mark + "-begin");
+            try
+            {
+                work();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+
+            TestFileSystem.Mark(mark + "-end");
+        });
+        thread.Start();
+        attached.Wait(TimeSpan.FromSeconds(10));
+        attached.Reset();
+
+        var info = new ProcessStartInfo("strace")
+        {
+            ArgumentList = { "-p", tid.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", output, "-e", "trace=%file,%desc,getdents64" },
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var strace = Process.Start(info)!;
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stderr = new System.Text.StringBuilder();
+        strace.ErrorDataReceived += (_, line) =>
+        {
+            stderr.AppendLine(line.Data);
+            if (line.Data?.Contains("attached", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        strace.BeginErrorReadLine();
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            go.Set();
+            Assert.Fail($"strace did not attach: {stderr}");
+        }
+
+        go.Set();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(30)), "the traced thread did not finish");
+        TestFileSystem.Interrupt(strace.Id);
+        await strace.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        if (failure is not null)
+        {
+            throw new InvalidOperationException("the traced work failed", failure);
+        }
+
+        var lines = await File.ReadAllLinesAsync(output);
+        int begin = Array.FindIndex(lines, l => l.Contains(mark + "-begin", StringComparison.Ordinal));
+        int end = Array.FindIndex(lines, l => l.Contains(mark + "-end", StringComparison.Ordinal));
+        Assert.True(begin >= 0 && end > begin, string.Join('\n', lines));
+        // mmap and friends are the runtime's memory, not the file's: the GC's heap, and the JIT's
+        // code pages, which .NET maps twice through a memfd (W^X) when a method tiers up on this
+        // thread. A "--- SIG" line is a signal delivered to the thread (GC suspension uses one).
+        string[] memory = ["mmap", "munmap", "mprotect", "madvise", "mremap"];
+        return lines[(begin + 1)..end]
+            .Where(l => !l.StartsWith("---", StringComparison.Ordinal))
+            .Select(l => CallName().Match(l) is { Success: true } m ? m.Groups[1].Value : l)
+            .Where(call => !memory.Contains(call))
+            .ToArray();
+    }
+
+    [GeneratedRegex(@"^([a-z0-9_]+)\(")]
+    private static partial Regex CallName();
+}

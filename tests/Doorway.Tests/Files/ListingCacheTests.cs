@@ -1,0 +1,252 @@
+using System.Net.Sockets;
+using System.Text;
+using Doorway.Files;
+using Xunit;
+
+namespace Doorway.Tests.Files;
+
+/// <summary>Listings of opened directories: only what would be served, bounded, cached per directory version.</summary>
+public sealed class ListingCacheTests : IDisposable
+{
+    private readonly TempTree _tree = new();
+
+    public void Dispose() => _tree.Dispose();
+
+    private static OpenedFile OpenDirectory(FileRoot root, string name)
+    {
+        var result = root.Open(Encoding.UTF8.GetBytes(name), allowRoot: true);
+        Assert.Equal(FileOpenKind.Directory, result.Kind);
+        return result.File!;
+    }
+
+    private static (ListingPage Page, string Html) List(FileRoot root, string name, ListingCacheOptions? options = null)
+    {
+        using var directory = OpenDirectory(root, name);
+        var page = new ListingCache(root, options).GetPage(directory, "/" + name);
+        return (page, Encoding.UTF8.GetString(page.Content.Span));
+    }
+
+    private static bool Lists(string html, string name) => html.Contains($">{System.Net.WebUtility.HtmlEncode(name)}</a>", StringComparison.Ordinal);
+
+    [Fact]
+    public void The_page_of_the_root_is_the_page_the_path_based_listing_made()
+    {
+        using var root = new FileRoot(_tree.Root);
+        byte[] before = DirectoryListing.Render(root, root.Directory, "/");
+        var (page, _) = List(root, "");
+        Assert.Equal(Encoding.UTF8.GetString(before), Encoding.UTF8.GetString(page.Content.Span));
+        Assert.Equal(7, page.Entries);
+    }
+
+    [Fact]
+    public void Fifos_sockets_and_symlinks_out_of_the_root_are_not_listed()
+    {
+        TestFileSystem.MakeFifo(_tree.PathOf("pipe"));
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(_tree.PathOf("sock")));
+        File.CreateSymbolicLink(_tree.PathOf("to-pipe"), "pipe");
+        File.CreateSymbolicLink(_tree.PathOf("dangling"), "nothing-there");
+        File.CreateSymbolicLink(_tree.PathOf("abs-in"), _tree.PathOf("a.txt"));
+        using var root = new FileRoot(_tree.Root);
+        var (page, html) = List(root, "");
+        foreach (var name in new[] { "pipe", "sock", "to-pipe", "dangling", "abs-in", "link-out", "link-out-relative", "link-sibling/", ".hidden" })
+        {
+            Assert.False(Lists(html, name), name);
+        }
+
+        foreach (var name in new[] { "a.txt", "empty", "中文.txt", "sub/", "link-in", "link-dir-in/" })
+        {
+            Assert.True(Lists(html, name), name);
+        }
+
+        Assert.Equal(6 + 1, page.Entries);
+    }
+
+    [Fact]
+    public void A_symlink_is_listed_with_its_targets_size_resolved_from_the_directory_it_is_in()
+    {
+        File.CreateSymbolicLink(_tree.PathOf("sub/up"), "../one");
+        using var root = new FileRoot(_tree.Root);
+        var (_, viaSub) = List(root, "sub/");
+        Assert.True(Lists(viaSub, "up"));
+        Assert.Contains("title=\"1 bytes\"", viaSub, StringComparison.Ordinal);
+        var (_, viaLink) = List(root, "link-dir-in/");
+        Assert.True(Lists(viaLink, "up"));
+        Assert.True(Lists(viaLink, "inner.txt"));
+    }
+
+    [Fact]
+    public void A_symlink_to_a_hidden_name_is_listed_only_with_hidden_on()
+    {
+        File.WriteAllText(_tree.PathOf(".secret"), TempTree.Secret);
+        File.CreateSymbolicLink(_tree.PathOf("to-secret"), ".secret");
+        Directory.CreateDirectory(_tree.PathOf(".config"));
+        Directory.CreateSymbolicLink(_tree.PathOf("cfg"), ".config");
+        using (var root = new FileRoot(_tree.Root))
+        {
+            var (_, html) = List(root, "");
+            Assert.False(Lists(html, "to-secret"));
+            Assert.False(Lists(html, "cfg/"));
+        }
+
+        using var shown = new FileRoot(_tree.Root, showHidden: true);
+        var (_, all) = List(shown, "");
+        Assert.True(Lists(all, "to-secret"));
+        Assert.True(Lists(all, "cfg/"));
+        Assert.True(Lists(all, ".secret"));
+    }
+
+    [Fact]
+    public void A_name_that_is_not_utf8_is_counted_not_shown_and_does_not_throw()
+    {
+        // "café.txt" in Latin-1: E9 alone is not UTF-8, and Open takes only strict UTF-8, so no link could fetch it.
+        TestFileSystem.WriteFile(_tree.Root, [.. "caf"u8, 0xE9, .. ".txt"u8], "latin-1"u8);
+        File.WriteAllText(_tree.PathOf("100%41.txt"), "a name Open refuses as percent-encoded");
+        using var root = new FileRoot(_tree.Root);
+        var (page, html) = List(root, "");
+        Assert.Equal(2, page.Unservable);
+        Assert.DoesNotContain("caf", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("\uFFFD", html, StringComparison.Ordinal);
+        Assert.Contains("2 not shown: their names cannot be asked for", html, StringComparison.Ordinal);
+        Assert.True(Lists(html, "a.txt"));
+    }
+
+    [Fact]
+    public void Rows_past_the_limit_are_counted_not_kept()
+    {
+        using var root = new FileRoot(_tree.Root);
+        var (page, html) = List(root, "", ListingCacheOptions.Default with { MaxEntries = 3 });
+        Assert.Equal(3, page.Entries);
+        // Seven would be listed; past the limit symlinks are not followed, so those out of the root count too.
+        Assert.InRange(page.NotShown, 4, 7);
+        Assert.Contains($"3 entries; {page.NotShown} more not shown", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Entries_deleted_while_listed_are_left_out_without_an_error()
+    {
+        using var scratch = new MemoryDirectory();
+        string crowd = Path.Combine(scratch.Path, "crowd");
+        Directory.CreateDirectory(crowd);
+        for (int i = 0; i < 3000; i++)
+        {
+            File.WriteAllBytes(Path.Combine(crowd, $"f{i:D5}"), []);
+            File.CreateSymbolicLink(Path.Combine(crowd, $"l{i:D5}"), $"f{i:D5}");
+        }
+
+        using var root = new FileRoot(scratch.Path);
+        using var listing = new ManualResetEventSlim();
+        var deleting = Task.Run(() =>
+        {
+            string[] names = Directory.EnumerateFileSystemEntries(crowd).ToArray();
+            listing.Wait(TimeSpan.FromSeconds(30));
+            foreach (var path in names)
+            {
+                File.Delete(path);
+            }
+        });
+
+        var seen = new List<int>();
+        do
+        {
+            // A new cache each time: every call reads the directory again while it empties.
+            listing.Set();
+            var (page, _) = List(root, "crowd/");
+            seen.Add(page.Entries);
+        }
+        while (!deleting.IsCompleted);
+
+        await deleting.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.All(seen, entries => Assert.InRange(entries, 0, 6000));
+        Assert.Equal(0, List(root, "crowd/").Page.Entries);
+    }
+
+    [Fact]
+    public void A_page_is_reused_for_its_directory_version_and_remade_when_an_entry_comes()
+    {
+        using var root = new FileRoot(_tree.Root);
+        var time = new ManualTime();
+        var cache = new ListingCache(root, ListingCacheOptions.Default with { Time = time });
+        ListingPage first, second;
+        using (var directory = OpenDirectory(root, "sub/"))
+        {
+            first = cache.GetPage(directory, "/sub/");
+        }
+
+        using (var directory = OpenDirectory(root, "sub/"))
+        {
+            second = cache.GetPage(directory, "/sub/");
+        }
+
+        Assert.Same(first, second);
+        Assert.Equal(1, cache.Renders);
+
+        // Another path to the same directory has its own title and links: its own page.
+        using (var directory = OpenDirectory(root, "link-dir-in/"))
+        {
+            Assert.NotSame(first, cache.GetPage(directory, "/link-dir-in/"));
+        }
+
+        Assert.Equal(2, cache.Renders);
+
+        File.WriteAllText(_tree.PathOf("sub/new.txt"), "new");
+        using (var directory = OpenDirectory(root, "sub/"))
+        {
+            var third = cache.GetPage(directory, "/sub/");
+            Assert.True(Lists(Encoding.UTF8.GetString(third.Content.Span), "new.txt"));
+        }
+
+        Assert.Equal(3, cache.Renders);
+
+        // Past MaxAge the same version is read again (a listed file may have grown).
+        time.Advance(TimeSpan.FromSeconds(3));
+        using (var directory = OpenDirectory(root, "sub/"))
+        {
+            cache.GetPage(directory, "/sub/");
+        }
+
+        Assert.Equal(4, cache.Renders);
+    }
+
+    [Fact]
+    public void The_cache_is_bounded_by_pages_and_by_bytes()
+    {
+        using var root = new FileRoot(_tree.Root);
+        var byCount = new ListingCache(root, ListingCacheOptions.Default with { Capacity = 2 });
+        foreach (var name in new[] { "", "sub/", "link-dir-in/" })
+        {
+            using var directory = OpenDirectory(root, name);
+            byCount.GetPage(directory, "/" + name);
+        }
+
+        Assert.Equal(2, byCount.Count);
+
+        var byBytes = new ListingCache(root, ListingCacheOptions.Default with { MaxBytes = 1000 });
+        for (int i = 0; i < 2; i++)
+        {
+            using var directory = OpenDirectory(root, "");
+            Assert.True(byBytes.GetPage(directory, "/").Content.Length > 1000);
+        }
+
+        Assert.Equal(0, byBytes.Count);
+        Assert.Equal(2, byBytes.Renders);
+    }
+
+    [Fact]
+    public void A_file_is_not_listed()
+    {
+        using var root = new FileRoot(_tree.Root);
+        using var file = root.Open("a.txt"u8).File!;
+        Assert.Throws<ArgumentException>(() => new ListingCache(root).GetPage(file, "/a.txt"));
+    }
+
+    /// <summary>A clock that moves only when told.</summary>
+    private sealed class ManualTime : TimeProvider
+    {
+        private long _now = 1_000_000;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _now);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _now, (long)(by.TotalSeconds * TimestampFrequency));
+    }
+}

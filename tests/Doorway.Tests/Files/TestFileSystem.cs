@@ -1,0 +1,80 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Doorway.Tests.Files;
+
+/// <summary>File-system calls .NET does not offer, for laying out awkward trees: FIFOs, byte names, atomic swaps.</summary>
+internal static partial class TestFileSystem
+{
+    private const int AtCurrentDirectory = -100;
+    private const uint RenameExchange = 2;
+
+    /// <summary>mkfifo(3): a named pipe, which a careless open would wait on forever.</summary>
+    public static void MakeFifo(string path)
+    {
+        if (mkfifo(path, Convert.ToInt32("644", 8)) != 0)
+        {
+            throw new IOException($"mkfifo {path}: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Creates a file whose name is raw bytes (need not be UTF-8) in <paramref name="directory"/>.</summary>
+    public static void WriteFile(string directory, ReadOnlySpan<byte> name, ReadOnlySpan<byte> content)
+    {
+        byte[] path = [.. Encoding.UTF8.GetBytes(directory), (byte)'/', .. name, 0];
+        int fd = open(path, 0x1 | 0x40 | 0x200 | 0x80000, Convert.ToInt32("644", 8)); // O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC
+        if (fd < 0)
+        {
+            throw new IOException($"open: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        try
+        {
+            if (write(fd, content.ToArray(), (nuint)content.Length) != content.Length)
+            {
+                throw new IOException($"write: errno {Marshal.GetLastPInvokeError()}");
+            }
+        }
+        finally
+        {
+            _ = close(fd);
+        }
+    }
+
+    /// <summary>renameat2(RENAME_EXCHANGE): swaps two names in one step, so neither is ever missing.</summary>
+    public static bool TryExchange(string first, string second) =>
+        renameat2(AtCurrentDirectory, first, AtCurrentDirectory, second, RenameExchange) == 0;
+
+    /// <summary>The calling thread's kernel id, what strace -p attaches to.</summary>
+    public static int ThreadId() => gettid();
+
+    /// <summary>Sends SIGINT: strace detaches from its tracee and flushes its output.</summary>
+    public static void Interrupt(int pid) => _ = kill(pid, 2);
+
+    /// <summary>access(2) of a name nobody has: a mark in a syscall trace.</summary>
+    public static void Mark(string marker) => _ = access("/" + marker, 0);
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int mkfifo(string path, int mode);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int open(byte[] path, int flags, int mode);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint write(int fd, byte[] buffer, nuint count);
+
+    [LibraryImport("libc")]
+    private static partial int close(int fd);
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int renameat2(int oldDirectory, string oldPath, int newDirectory, string newPath, uint flags);
+
+    [LibraryImport("libc")]
+    private static partial int gettid();
+
+    [LibraryImport("libc")]
+    private static partial int kill(int pid, int signal);
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int access(string path, int mode);
+}

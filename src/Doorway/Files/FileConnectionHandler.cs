@@ -1,4 +1,4 @@
-using Doorway.Files.Http;
+using Doorway.Http;
 using Doorway.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -6,21 +6,31 @@ namespace Doorway.Files;
 
 /// <summary>
 /// The file door: one port, two dialects. The first bytes of a connection decide: an HTTP
-/// request line means HTTP/1.1 (<see cref="HttpSession"/>), anything else is a file name in the
-/// seed's dialect (<see cref="SeedDialect"/>). Both serve from the same <see cref="FileRoot"/>.
+/// request line means HTTP/1.1 (an <see cref="Http1Session"/> answered by the
+/// <see cref="FileResponder"/>), anything else is a file name in the seed's raw dialect
+/// (<see cref="RawDialect"/>). Both serve from the same <see cref="FileRoot"/>.
 /// </summary>
 public sealed class FileConnectionHandler : IConnectionHandler
 {
+    /// <summary>Most bytes the dialect sniffer reads first; a whole small request usually fits, so it needs one receive.</summary>
+    private const int SniffBytes = 4096;
+
+    private readonly Http1ConnectionHandler _http;
+    private readonly ConnectionDelegate _router;
+
     public FileConnectionHandler(FileRoot root, FileDoorOptions options, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRequestLineBytes, 64);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxHeaderBytes, 64);
+        ArgumentNullException.ThrowIfNull(logger);
         Root = root;
         Options = options;
         Logger = logger;
         Digests = new DigestCache(options.DigestCacheEntries, logger);
+        Responder = new FileResponder(root, Digests, logger);
+        // Validates the limits, with messages that name them.
+        _http = new Http1ConnectionHandler(Responder, options.Http, logger);
+        _router = FirstBytesRouter.Create(Classify, [_http.OnConnectedAsync, ServeRawAsync], SniffBytes, options.RequestTimeout);
     }
 
     public FileRoot Root { get; }
@@ -31,13 +41,7 @@ public sealed class FileConnectionHandler : IConnectionHandler
 
     internal DigestCache Digests { get; }
 
-    /// <summary>Room for the longest request line and the largest header section (plus their line ends).</summary>
-    internal int BufferCapacity => Options.MaxRequestLineBytes + Options.MaxHeaderBytes + 4;
-
-    /// <summary>Most bytes the dialect sniffer reads first; a whole small request usually fits, so it needs one receive.</summary>
-    private const int SniffBytes = 4096;
-
-    private ConnectionDelegate? _router;
+    internal FileResponder Responder { get; }
 
     /// <summary>
     /// Sniffs the first bytes, then serves the dialect they start. On a stop the raw dialect
@@ -46,7 +50,6 @@ public sealed class FileConnectionHandler : IConnectionHandler
     public Task OnConnectedAsync(Connection connection, CancellationToken stopping)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        _router ??= FirstBytesRouter.Create(Classify, [ServeHttpAsync, ServeRawAsync], SniffBytes, Options.RequestTimeout);
         return _router(connection, stopping);
     }
 
@@ -57,18 +60,10 @@ public sealed class FileConnectionHandler : IConnectionHandler
         _ => mustDecide ? (first.IsEmpty ? -1 : 1) : -1,
     };
 
-    private async Task ServeHttpAsync(Connection connection, CancellationToken stopping)
-    {
-        connection.Info.Protocol = "http";
-        using var buffer = new RequestBuffer(BufferCapacity);
-        using var session = new HttpSession(this, connection, buffer, stopping);
-        await session.RunAsync();
-    }
-
     private Task ServeRawAsync(Connection connection, CancellationToken stopping)
     {
         connection.Info.Protocol = "raw";
-        return SeedDialect.ServeAsync(this, connection, stopping);
+        return RawDialect.ServeAsync(this, connection, stopping);
     }
 
     /// <summary>Opens a file to send, as a handle: read-only, sharing with writers, asynchronous (as sendfile wants it).</summary>

@@ -1,4 +1,4 @@
-namespace Doorway.Files.Http;
+namespace Doorway.Files;
 
 /// <summary>Content-Type by file extension; anything unknown is application/octet-stream.</summary>
 internal static class ContentTypes

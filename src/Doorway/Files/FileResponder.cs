@@ -11,8 +11,8 @@ namespace Doorway.Files;
 /// files (FileResponder.Files.cs), directories (FileResponder.Directories.cs). Shared by every
 /// connection of the door; it keeps no state of its own per request.
 /// <para>
-/// It touches the file system (resolving, opening, reading a small file, listing), so its door
-/// runs handlers off the socket engine's threads.
+/// It touches the file system (resolving, opening, reading a small file, listing), so it belongs on
+/// a door that runs handlers off the socket engine's threads (<c>DoorDispatch.ThreadPool</c>).
 /// </para>
 /// </summary>
 internal sealed partial class FileResponder : IHttpResponder

@@ -15,8 +15,8 @@ namespace Doorway.Http;
 /// <item>Read <see cref="HttpRequest.Body"/> or leave it: the session drops unread content. Let an
 /// <see cref="HttpBodyException"/> propagate: the session answers it (413, 400) and closes.</item>
 /// <item>The request's bytes are valid until the method returns; copy what must outlive it.</item>
-/// <item>An exception before the response began is a 500 and a closed connection; after it began,
-/// the connection is ended (the framing can no longer be trusted).</item>
+/// <item>An exception before any byte of the response was sent is a 500 and a closed connection;
+/// after that, the connection is ended (the framing can no longer be trusted).</item>
 /// <item><paramref name="cancellationToken"/> is signalled when the door begins to stop: a long
 /// answer (a stream, a long poll) ends early; a bounded one may finish (the door's drain timeout
 /// bounds it), and the session closes the connection after it.</item>

@@ -73,7 +73,7 @@ internal sealed class ResponseHeadWriter
     {
         Append(name);
         Append(": "u8);
-        Reserve(Encoding.UTF8.GetMaxByteCount(value.Length));
+        Reserve(Encoding.UTF8.GetByteCount(value));
         Advance(Encoding.UTF8.GetBytes(value, Rest));
         Append("\r\n"u8);
     }

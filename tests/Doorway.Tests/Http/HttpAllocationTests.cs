@@ -25,7 +25,7 @@ public sealed class HttpAllocationTests
     /// structs in pooled boxes. A Debug build (what `dotnet test` runs) compiles each state machine
     /// as a class, one allocation per call: seven per request here (the session's ReadHeadAsync,
     /// FillAsync, AnswerAsync and SendAsync, the socket's WaitForDataAsync, ReceiveAsync and
-    /// SendAsync), about 840 bytes. Anything per request beyond those breaks the bound.
+    /// SendAsync), 768 bytes measured. Anything per request beyond those breaks the bound.
     /// </summary>
     private static readonly long BudgetBytes = Repo.Configuration == "Release" ? 32 : 1024;
 
@@ -73,10 +73,18 @@ public sealed class HttpAllocationTests
 
         // Long enough for the JIT's tiering to finish with these methods: it allocates too.
         await RoundsAsync(5000).WithDeadline();
-        const int rounds = 2000;
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        await RoundsAsync(rounds).WithDeadline();
-        long perRequest = (GC.GetTotalAllocatedBytes(precise: true) - before) / rounds;
+
+        // The least of several windows: what else the process allocates meanwhile (tiering, timers,
+        // the test runner) only adds, so the smallest window is the closest to the session's own cost.
+        const int rounds = 1000;
+        long perRequest = long.MaxValue;
+        for (int window = 0; window < 5; window++)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            await RoundsAsync(rounds).WithDeadline();
+            perRequest = Math.Min(perRequest, (GC.GetTotalAllocatedBytes(precise: true) - before) / rounds);
+        }
+
         _output.WriteLine($"{perRequest} bytes allocated per request ({request.Length}-byte request)");
         Assert.InRange(perRequest, 0, BudgetBytes);
     }

@@ -1,7 +1,11 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Doorway.Http;
+using Doorway.Tests.Files;
 using Doorway.Tests.Support;
 using Doorway.Transport;
+using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
 namespace Doorway.Tests.Http;
@@ -72,5 +76,28 @@ public sealed class HttpRefusalTests
         connection.Peer.ShutdownSend();
         await refusal(connection, Deadline.Token()).WithDeadline();
         Assert.Contains("503", Encoding.ASCII.GetString(await connection.Peer.ReadToEndAsync().WithDeadline()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_welcome_door_past_its_limit_answers_HTTP_clients_with_it()
+    {
+        var handler = new Http1ConnectionHandler(TestResponder.Hello, HttpLimits.Default, NullLogger.Instance);
+        var options = WelcomeDoorOptions.Default with { EndPoint = new IPEndPoint(IPAddress.Loopback, 0), MaxConnections = 1 };
+        await using var door = WelcomeDoor.Bind("http", options, pipeline: null, handler.OnConnectedAsync, NullLogger.Instance, refuse: HttpRefusal.AnswerAsync);
+        door.Start();
+        using var admitted = await FileClients.ConnectAsync(door.LocalEndPoint);
+        await admitted.SendAsync("GET / HTTP/1.1\r\nHost: t\r\n\r\n"u8.ToArray()).WithDeadline();
+        Assert.Equal(200, (await FileClients.ReadResponseAsync(admitted, new MemoryStream())).Status);
+
+        // The only slot is taken: the next HTTP client hears why, the next raw one is just closed.
+        using var refused = await FileClients.ConnectAsync(door.LocalEndPoint);
+        await refused.SendAsync("GET / HTTP/1.1\r\nHost: t\r\n\r\n"u8.ToArray()).WithDeadline();
+        var reply = HttpReply.Parse(Encoding.ASCII.GetString(await FileClients.ReadToEndAsync(refused)));
+        Assert.Equal(503, reply.Status);
+        Assert.Equal("1", reply.Headers["Retry-After"]);
+
+        using var raw = await FileClients.ConnectAsync(door.LocalEndPoint);
+        await raw.SendAsync("a.txt\n"u8.ToArray()).WithDeadline();
+        Assert.Empty(await FileClients.ReadToEndAsync(raw));
     }
 }

@@ -2,13 +2,6 @@ using Doorway.Http;
 
 namespace Doorway.Files;
 
-internal enum Dialect
-{
-    Unknown,
-    Seed,
-    Http,
-}
-
 /// <summary>
 /// Tells the file door's two dialects apart by a connection's first bytes: the start of an HTTP
 /// request line (<see cref="HttpRequestStart"/>) is HTTP; anything else is a file name in the

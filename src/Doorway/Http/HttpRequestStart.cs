@@ -1,22 +1,10 @@
 namespace Doorway.Http;
 
-/// <summary>What a connection's first bytes say about HTTP.</summary>
-internal enum HttpStart
-{
-    /// <summary>Too few bytes to tell.</summary>
-    Unknown,
-
-    /// <summary>They start an HTTP request line.</summary>
-    Http,
-
-    /// <summary>They cannot start one.</summary>
-    NotHttp,
-}
-
 /// <summary>
 /// Recognizes the start of an HTTP/1.x request line from a few bytes, before the line is whole:
-/// a method of upper-case letters (every registered method is one, RFC 9110 §9 and the IANA
-/// registry), one space, and a target that starts with '/', '*' or "h" (absolute form, RFC 9112 §3.2).
+/// a method of upper-case letters (RFC 9110 §9's and the WebDAV ones; the few registered methods
+/// with a '-' are not recognized), one space, and a target that starts with '/', '*' or "h"
+/// (absolute form, RFC 9112 §3.2).
 /// </summary>
 internal static class HttpRequestStart
 {

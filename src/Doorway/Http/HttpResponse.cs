@@ -175,8 +175,11 @@ internal sealed class HttpResponse
     public async ValueTask SendFileAsync(SafeFileHandle file, long offset, long count, CancellationToken cancellationToken = default)
     {
         RequireHead();
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        bool hasContent = !HttpStatus.HasNoContent(Status);
         EndHead(count);
-        if (_isHead || count == 0)
+        if (_isHead || !hasContent || count == 0)
         {
             await FlushAsync(cancellationToken);
         }
@@ -199,7 +202,7 @@ internal sealed class HttpResponse
             await _connection.SendFileAsync(file, offset, count, cancellationToken);
         }
 
-        _contentSent = _isHead ? 0 : count;
+        _contentSent = _isHead || !hasContent ? 0 : count;
         _phase = Phase.Done;
     }
 
@@ -211,7 +214,7 @@ internal sealed class HttpResponse
         _writer.Header("Content-Type"u8, "text/plain; charset=utf-8"u8);
         int length = 4 + phrase.Length + 1;
         EndHead(length);
-        if (!_isHead)
+        if (!_isHead && !HttpStatus.HasNoContent(Status))
         {
             _writer.Append(Status);
             _writer.Append(" "u8);

@@ -4,29 +4,6 @@ using Doorway.Transport;
 
 namespace Doorway.Tests.Http;
 
-/// <summary>One response as the test client read it.</summary>
-internal sealed class TestResponse
-{
-    public int Status { get; init; }
-
-    public string StatusLine { get; init; } = "";
-
-    /// <summary>Every field line, in order, as sent.</summary>
-    public List<KeyValuePair<string, string>> Fields { get; } = [];
-
-    public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>The content, decoded if it was chunked.</summary>
-    public byte[] Body { get; set; } = [];
-
-    /// <summary>The chunk sizes as they came, last (0) included, for chunked content.</summary>
-    public List<int> Chunks { get; } = [];
-
-    public string Text => Encoding.UTF8.GetString(Body);
-
-    public bool Closes => Headers.TryGetValue("Connection", out var value) && value.Equals("close", StringComparison.OrdinalIgnoreCase);
-}
-
 /// <summary>A strict HTTP/1.1 response reader over an in-memory peer: framing by Content-Length, chunked, or the close.</summary>
 internal sealed class PeerReader
 {

@@ -1,10 +1,9 @@
 using BenchmarkDotNet.Attributes;
-using Doorway.Files;
-using Doorway.Files.Http;
+using Doorway.Http;
 
 namespace Doorway.Benchmarks;
 
-/// <summary>The file door's HTTP/1.1 request-head parser on the requests real clients send.</summary>
+/// <summary>The HTTP/1.1 request-head parser on the requests real clients send.</summary>
 [MemoryDiagnoser]
 public class RequestParserBenchmarks
 {
@@ -24,7 +23,7 @@ public class RequestParserBenchmarks
          "Range: bytes=0-65535\r\n" +
          "\r\n").Select(c => (byte)c).ToArray();
 
-    private readonly FileDoorOptions _limits = FileDoorOptions.Default;
+    private readonly HttpRequestParser _parser = new(HttpLimits.Default);
 
     [Benchmark(Description = "curl GET (4 lines)")]
     public int ParseCurl() => Parse(Curl);
@@ -35,9 +34,23 @@ public class RequestParserBenchmarks
     [Benchmark(Description = "browser GET, head not complete yet")]
     public int ParseIncomplete() => Parse(Browser.AsSpan(0, Browser.Length - 3));
 
+    [Benchmark(Description = "browser GET in 64-byte reads, resumed")]
+    public int ParseResumed()
+    {
+        _parser.Reset();
+        var status = HttpParseStatus.Incomplete;
+        for (int end = 64; status == HttpParseStatus.Incomplete; end = Math.Min(end + 64, Browser.Length))
+        {
+            status = _parser.Parse(Browser.AsSpan(0, end));
+        }
+
+        return (int)status + _parser.Head.Length;
+    }
+
     private int Parse(ReadOnlySpan<byte> request)
     {
-        var status = HttpRequestParser.Parse(request, _limits, out var head);
-        return (int)status + head.Length;
+        _parser.Reset();
+        var status = _parser.Parse(request);
+        return (int)status + _parser.Head.Length;
     }
 }

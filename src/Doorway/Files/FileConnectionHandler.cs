@@ -1,4 +1,4 @@
-using Doorway.Files.Http;
+using Doorway.Http;
 using Doorway.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -6,21 +6,34 @@ namespace Doorway.Files;
 
 /// <summary>
 /// The file door: one port, two dialects. The first bytes of a connection decide: an HTTP
-/// request line means HTTP/1.1 (<see cref="HttpSession"/>), anything else is a file name in the
-/// seed's dialect (<see cref="SeedDialect"/>). Both serve from the same <see cref="FileRoot"/>.
+/// request line means HTTP/1.1 (an <see cref="Http1Session"/> answered by the
+/// <see cref="FileResponder"/>), anything else is a file name in the seed's raw dialect
+/// (<see cref="RawDialect"/>). Both serve from the same <see cref="FileRoot"/>.
 /// </summary>
 public sealed class FileConnectionHandler : IConnectionHandler
 {
-    public FileConnectionHandler(FileRoot root, FileDoorOptions options, ILogger logger)
+    /// <summary>Most bytes the dialect sniffer reads first; a whole small request usually fits, so it needs one receive.</summary>
+    private const int SniffBytes = 4096;
+
+    private readonly Http1ConnectionHandler _http;
+    private readonly ConnectionDelegate _router;
+
+    /// <param name="descriptors">The house's descriptor budget, which every file being sent also draws on; by default one of its own.</param>
+    public FileConnectionHandler(FileRoot root, FileDoorOptions options, ILogger logger, DescriptorBudget? descriptors = null)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRequestLineBytes, 64);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxHeaderBytes, 64);
+        ArgumentNullException.ThrowIfNull(logger);
         Root = root;
         Options = options;
         Logger = logger;
-        Digests = new DigestCache(options.DigestCacheEntries, logger);
+        Descriptors = descriptors ?? DescriptorBudget.FromProcessLimit();
+        Digests = new DigestCache(new DigestCacheOptions { Capacity = options.DigestCacheEntries }, logger);
+        Listings = new ListingCache(root);
+        Responder = new FileResponder(root, Digests, Listings, Descriptors, logger);
+        // Validates the limits, with messages that name them.
+        _http = new Http1ConnectionHandler(Responder, options.Http, logger);
+        _router = FirstBytesRouter.Create(Classify, [_http.OnConnectedAsync, ServeRawAsync], SniffBytes, options.RequestTimeout);
     }
 
     public FileRoot Root { get; }
@@ -31,13 +44,11 @@ public sealed class FileConnectionHandler : IConnectionHandler
 
     internal DigestCache Digests { get; }
 
-    /// <summary>Room for the longest request line and the largest header section (plus their line ends).</summary>
-    internal int BufferCapacity => Options.MaxRequestLineBytes + Options.MaxHeaderBytes + 4;
+    internal ListingCache Listings { get; }
 
-    /// <summary>Most bytes the dialect sniffer reads first; a whole small request usually fits, so it needs one receive.</summary>
-    private const int SniffBytes = 4096;
+    internal DescriptorBudget Descriptors { get; }
 
-    private ConnectionDelegate? _router;
+    internal FileResponder Responder { get; }
 
     /// <summary>
     /// Sniffs the first bytes, then serves the dialect they start. On a stop the raw dialect
@@ -46,7 +57,6 @@ public sealed class FileConnectionHandler : IConnectionHandler
     public Task OnConnectedAsync(Connection connection, CancellationToken stopping)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        _router ??= FirstBytesRouter.Create(Classify, [ServeHttpAsync, ServeRawAsync], SniffBytes, Options.RequestTimeout);
         return _router(connection, stopping);
     }
 
@@ -57,33 +67,9 @@ public sealed class FileConnectionHandler : IConnectionHandler
         _ => mustDecide ? (first.IsEmpty ? -1 : 1) : -1,
     };
 
-    private async Task ServeHttpAsync(Connection connection, CancellationToken stopping)
-    {
-        connection.Info.Protocol = "http";
-        using var buffer = new RequestBuffer(BufferCapacity);
-        using var session = new HttpSession(this, connection, buffer, stopping);
-        await session.RunAsync();
-    }
-
     private Task ServeRawAsync(Connection connection, CancellationToken stopping)
     {
         connection.Info.Protocol = "raw";
-        return SeedDialect.ServeAsync(this, connection, stopping);
+        return RawDialect.ServeAsync(this, connection, stopping);
     }
-
-    /// <summary>Opens a file to send, as a handle: read-only, sharing with writers, asynchronous (as sendfile wants it).</summary>
-    internal static Microsoft.Win32.SafeHandles.SafeFileHandle OpenHandle(string path) =>
-        File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
-
-    /// <summary>Opens a file to send: read-only, sharing with writers, no managed buffer (sendfile reads it).</summary>
-    internal static FileStream Open(string path) =>
-        new(path, new FileStreamOptions
-        {
-            Mode = FileMode.Open,
-            Access = FileAccess.Read,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            BufferSize = 0,
-            // SendPacketsElement takes only streams opened for asynchronous I/O.
-            Options = FileOptions.Asynchronous,
-        });
 }

@@ -1,28 +1,50 @@
+using Doorway.Http;
+
 namespace Doorway.Files;
 
-/// <summary>Limits of the file door's request parsing, with the defaults `serve` uses.</summary>
+/// <summary>
+/// The file door's limits, with the defaults `serve` uses. The HTTP ones live in <see cref="Http"/>;
+/// the properties here read and set them, and the raw dialect shares the request line and the request timeout.
+/// </summary>
 public sealed record FileDoorOptions
 {
     public static FileDoorOptions Default { get; } = new();
 
-    /// <summary>
-    /// Longest HTTP request line (and longest seed-dialect name), in bytes; longer gets 414 (--max-request-line).
-    /// 8 KiB is what common servers allow (nginx's large_client_header_buffers).
-    /// </summary>
-    public int MaxRequestLineBytes { get; init; } = 8 * 1024;
+    /// <summary>What an HTTP connection to the door may send; no request content (the door only reads).</summary>
+    public HttpLimits Http { get; init; } = HttpLimits.Default;
 
-    /// <summary>Largest HTTP header section after the request line, in bytes; larger gets 431 (--max-header-bytes).</summary>
-    public int MaxHeaderBytes { get; init; } = 16 * 1024;
+    /// <summary>Longest HTTP request line (and longest raw-dialect name), in bytes; longer gets 414 (raw: closed).</summary>
+    public int MaxRequestLineBytes
+    {
+        get => Http.MaxRequestLineBytes;
+        init => Http = Http with { MaxRequestLineBytes = value };
+    }
+
+    /// <summary>Largest HTTP header section after the request line, in bytes; larger gets 431.</summary>
+    public int MaxHeaderBytes
+    {
+        get => Http.MaxHeaderBytes;
+        init => Http = Http with { MaxHeaderBytes = value };
+    }
 
     /// <summary>Most header fields in one request; more gets 431.</summary>
-    public int MaxHeaderCount { get; init; } = 100;
+    public int MaxHeaderCount
+    {
+        get => Http.MaxHeaderCount;
+        init => Http = Http with { MaxHeaderCount = value };
+    }
 
     /// <summary>
-    /// Time from a request's first byte to its complete head; after it, 408 and close (--request-timeout).
-    /// A connection that sends nothing is left to the transport's idle timeout.
+    /// Time from a request's first byte to its complete head (or raw-dialect name, or the bytes
+    /// that tell the dialect); after it, 408 and close (raw: closed). A connection that sends
+    /// nothing is left to the transport's idle timeout.
     /// </summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan RequestTimeout
+    {
+        get => Http.RequestTimeout;
+        init => Http = Http with { RequestTimeout = value };
+    }
 
-    /// <summary>File versions whose SHA-256 is remembered (--digest-cache).</summary>
+    /// <summary>File versions whose SHA-256 is remembered.</summary>
     public int DigestCacheEntries { get; init; } = 1024;
 }

@@ -3,22 +3,17 @@ using Microsoft.Extensions.Logging;
 
 namespace Doorway.Files;
 
+/// <summary>The file door's events. 402 (a request served) and 404 (refused, closing) are HTTP's own: see Doorway.Http.HttpLog.</summary>
 internal static partial class FilesLog
 {
     [LoggerMessage(EventId = 400, Level = LogLevel.Debug, Message = "#{ConnectionId} {RemoteEndPoint} seed: sent '{Name}' ({Bytes} bytes)")]
-    public static partial void SeedServed(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string name, long bytes);
+    public static partial void RawServed(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string name, long bytes);
 
     [LoggerMessage(EventId = 401, Level = LogLevel.Debug, Message = "#{ConnectionId} {RemoteEndPoint} seed: closed without bytes for '{Name}': {Reason}")]
-    public static partial void SeedRefused(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string name, string reason);
-
-    [LoggerMessage(EventId = 402, Level = LogLevel.Debug, Message = "#{ConnectionId} {RemoteEndPoint} \"{Method} {Target}\" {Status} {Bytes}")]
-    public static partial void HttpServed(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string method, string target, int status, long bytes);
+    public static partial void RawRefused(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string name, string reason);
 
     [LoggerMessage(EventId = 403, Level = LogLevel.Debug, Message = "#{ConnectionId} {RemoteEndPoint} http: '{Target}' refused: {Reason}")]
     public static partial void HttpRefused(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string target, string reason);
-
-    [LoggerMessage(EventId = 404, Level = LogLevel.Debug, Message = "#{ConnectionId} {RemoteEndPoint} http: {Status} ({Reason}); closing")]
-    public static partial void HttpRejected(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, int status, string reason);
 
     [LoggerMessage(EventId = 405, Level = LogLevel.Debug, Message = "SHA-256 of {Path} ({Size} bytes) computed in {Elapsed}")]
     public static partial void DigestComputed(ILogger logger, string path, long size, TimeSpan elapsed);

@@ -111,6 +111,8 @@ public sealed class DoorLimitsTests
         using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
         Assert.Equal("COUNTED", await Sockets.ExchangeAsync(client, "counted", "COUNTED"));
         var live = Assert.Single(house.Registry.Snapshot());
+        // The reply may reach the client before the door's thread counts it sent.
+        await Deadline.UntilAsync(() => live.BytesSent == 7, "the reply to be counted");
         Assert.Equal("tcp", live.Door);
         Assert.Equal("capitalize", live.Protocol);
         Assert.Equal(7, live.BytesReceived);
@@ -146,6 +148,7 @@ public sealed class DoorLimitsTests
             Assert.Equal("METERED", await Sockets.ExchangeAsync(client, "metered", "METERED"));
             using var refused = await Sockets.ConnectAsync(door.LocalEndPoint);
             Assert.True(await Sockets.IsClosedByServerAsync(refused));
+            await Deadline.UntilAsync(() => door.ActiveConnections == 1 && house.Registry.Snapshot()[0].BytesReceived == 7, "the exchange to be counted");
             listener.RecordObservableInstruments();
             lock (measured)
             {

@@ -61,7 +61,7 @@ internal sealed class FileDoorFlags : IDoorFlags
             DigestCacheEntries = parse.GetValue(DigestCache),
         };
         var logger = context.Loggers.CreateLogger("Doorway.Files");
-        var handler = new FileConnectionHandler(root, options, logger);
+        var handler = new FileConnectionHandler(root, options, logger, context.House.Descriptors);
         return new DoorPlan(FileDoor.Name, port, endPoint => FileDoor.Bind(handler, context.Tcp with { EndPoint = endPoint }, logger, context.House));
     }
 }

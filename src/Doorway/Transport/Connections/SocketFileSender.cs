@@ -32,14 +32,34 @@ internal sealed class SocketFileSender : IDisposable
 
     public async Task SendAsync(SocketConnection connection, SafeFileHandle file, long offset, long count, TimeoutPolicy policy, CancellationToken cancellationToken)
     {
-        if (!file.IsAsync)
+        // SendPackets takes a FileStream "opened for asynchronous I/O" (a rule from Windows'
+        // overlapped TransmitPackets; on Linux the engine calls sendfile on the descriptor). The
+        // stream is made over an alias that does not own the descriptor, so disposing it leaves the
+        // caller's file open; the caller's handle is held for the whole send.
+        bool held = false;
+        file.DangerousAddRef(ref held);
+        try
         {
-            // SendPackets takes only files opened for asynchronous I/O.
-            await FileCopySender.SendAsync(connection, file, offset, count, cancellationToken);
-            return;
-        }
+            using var alias = new SafeFileHandle(file.DangerousGetHandle(), ownsHandle: false);
+            if (!alias.IsAsync)
+            {
+                SetIsAsync(alias, true);
+            }
 
-        await using var stream = new FileStream(file, FileAccess.Read, bufferSize: 0, isAsync: true);
+            await using var stream = new FileStream(alias, FileAccess.Read, bufferSize: 0, isAsync: true);
+            await SendRoundsAsync(connection, stream, offset, count, policy, cancellationToken);
+        }
+        finally
+        {
+            if (held)
+            {
+                file.DangerousRelease();
+            }
+        }
+    }
+
+    private async Task SendRoundsAsync(SocketConnection connection, FileStream stream, long offset, long count, TimeoutPolicy policy, CancellationToken cancellationToken)
+    {
         while (count > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -62,4 +82,9 @@ internal sealed class SocketFileSender : IDisposable
     }
 
     public void Dispose() => _args.Dispose();
+
+    // .NET 10 sets IsAsync only in its own File.OpenHandle(FileOptions.Asynchronous); a handle made
+    // from a descriptor reports false, and FileStream(handle, isAsync: true) would refuse it.
+    [System.Runtime.CompilerServices.UnsafeAccessor(System.Runtime.CompilerServices.UnsafeAccessorKind.Method, Name = "set_IsAsync")]
+    private static extern void SetIsAsync(SafeFileHandle handle, bool value);
 }

@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 
-namespace Doorway.Files.Http;
+namespace Doorway.Http;
 
 /// <summary>IMF-fixdate (RFC 9110 §5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT", formatted and parsed without allocating.</summary>
 internal static class HttpDate

@@ -1,19 +1,21 @@
-namespace Doorway.Files.Http;
+namespace Doorway.Files;
 
-/// <summary>The path of an origin-form request target ("/a/b%20c?q"), percent-decoded in place.</summary>
+/// <summary>The file path in an HTTP request target ("/a/b%20c?q"), percent-decoded for the file root.</summary>
 internal static class HttpTarget
 {
     /// <summary>The reason for a target that is no path at all (400, not 404).</summary>
     public const string NotAPath = "not an origin-form or absolute-form target";
 
     /// <summary>
-    /// Decodes the path of <paramref name="target"/> into its own first bytes and returns its length,
-    /// without the leading '/'. Returns -1 with a reason when the target is refused: not origin or absolute form,
-    /// a bad escape, or an escape that spells '/', '\', '.' or NUL (encoded separators and dots exist
-    /// only to get past a check, so nothing honest needs them). An encoded '%' is kept: the file
-    /// root refuses a name that still holds an escape after this one decoding (double encoding).
+    /// Decodes the path of <paramref name="target"/> into <paramref name="path"/> (at least as long;
+    /// it may be <paramref name="target"/> itself) and returns its length, without the leading '/'.
+    /// Returns -1 with a reason when the target is refused: not origin or absolute form
+    /// (RFC 9112 §3.2), a bad escape, or an escape that spells '/', '\', '.' or NUL (encoded
+    /// separators and dots exist only to get past a check, so nothing honest needs them). An
+    /// encoded '%' is kept: the file root refuses a name that still holds an escape after this
+    /// one decoding (double encoding).
     /// </summary>
-    public static int DecodePath(Span<byte> target, out string? reason)
+    public static int DecodePath(ReadOnlySpan<byte> target, Span<byte> path, out string? reason)
     {
         reason = null;
         // Absolute form (RFC 9112 §3.2.2), which servers must accept: the path after the authority.
@@ -26,9 +28,7 @@ internal static class HttpTarget
                 return 0;
             }
 
-            var path = target[(authority + slash)..];
-            path.CopyTo(target);
-            target = target[..path.Length];
+            target = target[(authority + slash)..];
         }
 
         if (target.IsEmpty || target[0] != (byte)'/')
@@ -43,6 +43,7 @@ internal static class HttpTarget
             end = target.Length;
         }
 
+        // Each byte is read before its place is written (written < i), so decoding in place is safe.
         int written = 0;
         for (int i = 1; i < end; i++)
         {
@@ -65,11 +66,14 @@ internal static class HttpTarget
                 i += 2;
             }
 
-            target[written++] = b;
+            path[written++] = b;
         }
 
         return written;
     }
+
+    /// <summary>Decodes in place: the path is written over the target's first bytes.</summary>
+    public static int DecodePath(Span<byte> target, out string? reason) => DecodePath(target, target, out reason);
 
     private static bool TryHex(byte c, out int value)
     {

@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 
-namespace Doorway.Files.Http;
+namespace Doorway.Http;
 
 /// <summary>A single byte range (RFC 9110 §14): what a Range header asks of a file of a given length.</summary>
 internal readonly record struct ByteRange(long Start, long Length)

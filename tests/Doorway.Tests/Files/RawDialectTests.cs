@@ -6,7 +6,7 @@ using Xunit;
 namespace Doorway.Tests.Files;
 
 /// <summary>The seed's download protocol over loopback: name in, whole file out, close.</summary>
-public sealed class SeedDialectTests : IDisposable
+public sealed class RawDialectTests : IDisposable
 {
     private readonly TempTree _tree = new();
 

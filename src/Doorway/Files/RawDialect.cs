@@ -1,14 +1,15 @@
+using Doorway.Http;
 using Doorway.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Doorway.Files;
 
 /// <summary>
-/// The seed's download protocol: the client sends a file name; the server sends the whole file
-/// and closes. A name that is missing, a directory, or refused gets the connection closed with
-/// no bytes, as in the seed; the log (debug) says why.
+/// The seed's download protocol, reached with `doorway get --raw`: the client sends a file name;
+/// the server sends the whole file and closes. A name that is missing, a directory, or refused
+/// gets the connection closed with no bytes, as in the seed; the log (debug) says why.
 /// </summary>
-internal static class SeedDialect
+internal static class RawDialect
 {
     public static async Task ServeAsync(FileConnectionHandler door, Connection connection, CancellationToken stopping)
     {
@@ -19,15 +20,17 @@ internal static class SeedDialect
         // The name ends at a newline (echo name | nc), at the client's end of stream, or when no
         // more bytes are waiting: the book's client sends its name in one piece, then only listens.
         int nameLength;
+        int searched = 0;
         while (true)
         {
-            int newline = buffer.Data.IndexOf((byte)'\n');
+            int newline = buffer.Unread[searched..].IndexOf((byte)'\n');
             if (newline >= 0)
             {
-                nameLength = newline;
+                nameLength = searched + newline;
                 break;
             }
 
+            searched = buffer.Count;
             if (ended || connection.Available == 0)
             {
                 nameLength = buffer.Count;
@@ -36,7 +39,7 @@ internal static class SeedDialect
 
             if (buffer.IsFull)
             {
-                Refuse(door, connection, buffer.Data, "name longer than --max-request-line");
+                Refuse(door, connection, buffer.Unread, "name longer than the maximum request line");
                 await LingeringClose.RunAsync(connection);
                 return;
             }
@@ -45,41 +48,42 @@ internal static class SeedDialect
         }
 
         connection.Timeouts.ClearDeadline();
-        var name = buffer.Data[..nameLength];
+        var name = buffer.Unread[..nameLength];
         while (!name.IsEmpty && name[^1] is (byte)'\r' or (byte)'\n')
         {
             name = name[..^1];
         }
 
-        var lookup = door.Root.Resolve(name);
-        if (lookup.Kind != FileLookupKind.File)
+        if (!door.Descriptors.TryTake())
         {
-            Refuse(door, connection, name, lookup.Kind == FileLookupKind.Directory ? "a directory" : lookup.Reason);
+            // No status to say "come back later" in this dialect: the close without bytes is it.
+            Refuse(door, connection, name, "no file descriptor left (the process limit)");
             await LingeringClose.RunAsync(connection);
             return;
         }
 
-        FileStream file;
         try
         {
-            file = FileConnectionHandler.Open(lookup.FullPath!);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Refuse(door, connection, name, e.Message);
-            await LingeringClose.RunAsync(connection);
-            return;
-        }
-
-        await using (file)
-        {
-            long length = file.Length;
-            // Not cut short by a stop: the drain timeout bounds it.
-            await connection.SendFileAsync(file.SafeFileHandle, 0, length, CancellationToken.None);
-            if (door.Logger.IsEnabled(LogLevel.Debug))
+            var result = door.Root.Open(name);
+            using var file = result.File;
+            if (result.Kind != FileOpenKind.File)
             {
-                FilesLog.SeedServed(door.Logger, connection.Id, connection.RemoteEndPoint, lookup.FullPath!, length);
+                Refuse(door, connection, name, result.Kind == FileOpenKind.Directory ? "a directory" : result.Reason);
+                await LingeringClose.RunAsync(connection);
+                return;
             }
+
+            string? served = door.Logger.IsEnabled(LogLevel.Debug) ? Printable(name) : null;
+            // Not cut short by a stop: the drain timeout bounds it.
+            await connection.SendFileAsync(file!.Handle, 0, file.Length, CancellationToken.None);
+            if (served is not null)
+            {
+                FilesLog.RawServed(door.Logger, connection.Id, connection.RemoteEndPoint, served, file.Length);
+            }
+        }
+        finally
+        {
+            door.Descriptors.Return();
         }
 
         await LingeringClose.RunAsync(connection);
@@ -89,7 +93,7 @@ internal static class SeedDialect
     {
         if (door.Logger.IsEnabled(LogLevel.Debug))
         {
-            FilesLog.SeedRefused(door.Logger, connection.Id, connection.RemoteEndPoint, Printable(name), reason);
+            FilesLog.RawRefused(door.Logger, connection.Id, connection.RemoteEndPoint, Printable(name), reason);
         }
     }
 

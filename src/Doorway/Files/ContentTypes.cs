@@ -1,4 +1,4 @@
-namespace Doorway.Files.Http;
+namespace Doorway.Files;
 
 /// <summary>Content-Type by file extension; anything unknown is application/octet-stream.</summary>
 internal static class ContentTypes
@@ -38,6 +38,21 @@ internal static class ContentTypes
 
     private static readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> Lookup =
         ByExtension.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>The type for a name given as UTF-8 bytes (a decoded request path), with no string made.</summary>
+    public static string For(ReadOnlySpan<byte> name)
+    {
+        int slash = name.LastIndexOf((byte)'/');
+        int dot = name.LastIndexOf((byte)'.');
+        if (dot <= slash + 1 || name.Length - dot > 16)
+        {
+            return Default;
+        }
+
+        Span<char> extension = stackalloc char[16];
+        int length = System.Text.Encoding.UTF8.GetChars(name[dot..], extension);
+        return Lookup.TryGetValue(extension[..length], out var type) ? type : Default;
+    }
 
     public static string For(string path)
     {

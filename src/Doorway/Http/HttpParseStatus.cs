@@ -1,4 +1,4 @@
-namespace Doorway.Files.Http;
+namespace Doorway.Http;
 
 internal enum HttpParseStatus
 {

@@ -185,7 +185,7 @@ internal sealed class HttpResponse
         }
         else if (count <= SmallBodyBytes && count <= _writer.Free.Length)
         {
-            int read = RandomAccess.Read(file, _writer.Free.Span[..(int)count], offset);
+            int read = PositionalRead.Read(file, _writer.Free.Span[..(int)count], offset);
             if (read != count)
             {
                 // The file shrank after its length was written: the framing would break, so the connection must end.

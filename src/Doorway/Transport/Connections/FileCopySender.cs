@@ -20,7 +20,7 @@ internal static class FileCopySender
             {
                 int want = (int)Math.Min(count, BufferBytes);
                 // Synchronous: Unix has no asynchronous file reads, and callers of files run off the engine's threads.
-                int read = RandomAccess.Read(file, buffer.AsSpan(0, want), offset);
+                int read = PositionalRead.Read(file, buffer.AsSpan(0, want), offset);
                 if (read == 0)
                 {
                     // The file shrank after its length was promised: the framing is broken, so the connection must end.

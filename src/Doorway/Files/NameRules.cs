@@ -93,7 +93,7 @@ internal static class NameRules
 
             if (segment[0] == '.' && !showHidden)
             {
-                return "hidden name (--hidden serves it)";
+                return "hidden name (served only when hidden names are shown)";
             }
         }
 

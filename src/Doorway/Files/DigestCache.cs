@@ -9,10 +9,10 @@ namespace Doorway.Files;
 /// <summary>
 /// SHA-256 of file versions, as RFC 9530 Repr-Digest values ("sha-256=:base64:"). A version of
 /// an <see cref="OpenedFile"/> is its <see cref="FileVersion"/> (device, inode, size, mtime and
-/// ctime in nanoseconds); the older path-based entry point keys by (path, length, mtime). Each
-/// version is hashed once, remembered for the most recent <see cref="DigestCacheOptions.Capacity"/>
-/// versions, and shared by concurrent requests for it. The work is bounded: one file per core at
-/// a time, a byte-rate budget for all of them, and a cooldown for files that change while hashed.
+/// ctime in nanoseconds). Each version is hashed once, remembered for the most recent
+/// <see cref="DigestCacheOptions.Capacity"/> versions, and shared by concurrent requests for it.
+/// The work is bounded: one file per core at a time, a byte-rate budget for all of them, and a
+/// cooldown for files that change while hashed.
 /// </summary>
 internal sealed class DigestCache
 {
@@ -22,9 +22,9 @@ internal sealed class DigestCache
     private readonly DigestCacheOptions _options;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
-    private readonly Dictionary<Key, LinkedListNode<(Key Key, string Value)>> _entries = [];
-    private readonly LinkedList<(Key Key, string Value)> _recent = new();
-    private readonly Dictionary<Key, Task<string?>> _computing = [];
+    private readonly Dictionary<FileVersion, LinkedListNode<(FileVersion Version, string Value)>> _entries = [];
+    private readonly LinkedList<(FileVersion Version, string Value)> _recent = new();
+    private readonly Dictionary<FileVersion, Task<string?>> _computing = [];
 
     // (device, inode) → the timestamp until which a file that changed under its hash is left alone.
     private readonly Dictionary<(ulong Device, ulong Inode), long> _cooling = [];
@@ -35,11 +35,6 @@ internal sealed class DigestCache
     private int _computations;
     private int _changed;
     private int _cooledDown;
-
-    public DigestCache(int capacity, ILogger logger)
-        : this(DigestCacheOptions.Default with { Capacity = capacity }, logger)
-    {
-    }
 
     public DigestCache(DigestCacheOptions options, ILogger logger)
     {
@@ -82,15 +77,15 @@ internal sealed class DigestCache
             throw new ArgumentException("a directory has no digest", nameof(file));
         }
 
-        var key = new Key(null, 0, 0, file.Version);
+        var version = file.Version;
         lock (_lock)
         {
-            if (TryRemembered(key, out var known))
+            if (TryRemembered(version, out var known))
             {
                 return known;
             }
 
-            if (_cooling.TryGetValue(key.Version.Identity, out long until))
+            if (_cooling.TryGetValue(version.Identity, out long until))
             {
                 if (_options.Time.GetTimestamp() < until)
                 {
@@ -98,10 +93,10 @@ internal sealed class DigestCache
                     return NoDigest;
                 }
 
-                _cooling.Remove(key.Version.Identity);
+                _cooling.Remove(version.Identity);
             }
 
-            if (_computing.TryGetValue(key, out var pending))
+            if (_computing.TryGetValue(version, out var pending))
             {
                 return pending;
             }
@@ -117,38 +112,15 @@ internal sealed class DigestCache
                 return NoDigest;
             }
 
-            var task = Task.Run(() => ComputeAsync(key, copy));
-            _computing[key] = task;
+            var task = Task.Run(() => ComputeAsync(version, copy));
+            _computing[version] = task;
             return task;
         }
     }
 
-    /// <summary>The digest of the file's version; null if the file changed while it was being read.</summary>
-    public Task<string?> GetAsync(string path, long length, DateTime modifiedUtc)
+    private bool TryRemembered(FileVersion version, out Task<string?> digest)
     {
-        var key = new Key(path, length, modifiedUtc.Ticks, default);
-        lock (_lock)
-        {
-            if (TryRemembered(key, out var known))
-            {
-                return known;
-            }
-
-            if (_computing.TryGetValue(key, out var pending))
-            {
-                return pending;
-            }
-
-            // Hashing a large file takes a while: off the caller's thread, once for all who ask.
-            var task = Task.Run(() => ComputeAsync(key));
-            _computing[key] = task;
-            return task;
-        }
-    }
-
-    private bool TryRemembered(Key key, out Task<string?> digest)
-    {
-        if (_entries.TryGetValue(key, out var node))
+        if (_entries.TryGetValue(version, out var node))
         {
             _recent.Remove(node);
             _recent.AddFirst(node);
@@ -160,7 +132,7 @@ internal sealed class DigestCache
         return false;
     }
 
-    private async Task<string?> ComputeAsync(Key key, SafeFileHandle copy)
+    private async Task<string?> ComputeAsync(FileVersion version, SafeFileHandle copy)
     {
         string? value = null;
         bool changed = false;
@@ -171,16 +143,16 @@ internal sealed class DigestCache
             {
                 Interlocked.Increment(ref _computations);
                 var watch = Stopwatch.StartNew();
-                value = await HashAsync(copy, key.Version);
+                value = await HashAsync(copy, version);
                 if (value is null)
                 {
                     changed = true;
                     Interlocked.Increment(ref _changed);
-                    FilesLog.DigestCooldown(_logger, key.Version.Inode, key.Version.Device, _options.ChangedCooldown);
+                    FilesLog.DigestCooldown(_logger, version.Inode, version.Device, _options.ChangedCooldown);
                     return null;
                 }
 
-                FilesLog.VersionDigestComputed(_logger, key.Version.Inode, key.Version.Device, key.Version.Size, watch.Elapsed);
+                FilesLog.DigestComputed(_logger, version.Inode, version.Device, version.Size, watch.Elapsed);
                 return value;
             }
             catch (IOException)
@@ -198,65 +170,27 @@ internal sealed class DigestCache
                 {
                     if (changed)
                     {
-                        CoolDown(key.Version.Identity);
+                        CoolDown(version.Identity);
                     }
 
-                    Finish(key, value);
+                    Finish(version, value);
                 }
             }
         }
     }
 
-    private async Task<string?> ComputeAsync(Key key)
-    {
-        string? value = null;
-        await _hashing.WaitAsync();
-        try
-        {
-            Interlocked.Increment(ref _computations);
-            var watch = Stopwatch.StartNew();
-            value = await HashAsync(key.Path!);
-            var info = new FileInfo(key.Path!);
-            if (value is not null && info.Exists && info.Length == key.Length && info.LastWriteTimeUtc.Ticks == key.ModifiedTicks)
-            {
-                FilesLog.DigestComputed(_logger, key.Path!, key.Length, watch.Elapsed);
-                return value;
-            }
-
-            // Changed underneath us: the digest belongs to no version anyone asked for.
-            value = null;
-            return null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-        finally
-        {
-            _hashing.Release();
-            lock (_lock)
-            {
-                Finish(key, value);
-            }
-        }
-    }
-
     /// <summary>Under the lock: the computation is over; a digest is remembered, the oldest forgotten.</summary>
-    private void Finish(Key key, string? value)
+    private void Finish(FileVersion version, string? value)
     {
-        _computing.Remove(key);
-        if (value is not null && !_entries.ContainsKey(key))
+        _computing.Remove(version);
+        if (value is not null && !_entries.ContainsKey(version))
         {
-            _entries[key] = _recent.AddFirst((key, value));
+            _entries[version] = _recent.AddFirst((version, value));
             if (_entries.Count > _options.Capacity)
             {
                 var oldest = _recent.Last!;
                 _recent.RemoveLast();
-                _entries.Remove(oldest.Value.Key);
+                _entries.Remove(oldest.Value.Version);
             }
         }
     }
@@ -327,32 +261,5 @@ internal sealed class DigestCache
         return Format(hash.GetHashAndReset());
     }
 
-    /// <summary>"sha-256=:base64:" of a whole file, read through in pooled chunks.</summary>
-    internal static async Task<string?> HashAsync(string path, CancellationToken cancellationToken = default)
-    {
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.SequentialScan);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
-        try
-        {
-            long offset = 0;
-            int read;
-            while ((read = await RandomAccess.ReadAsync(handle, buffer.AsMemory(0, ReadSize), offset, cancellationToken)) > 0)
-            {
-                hash.AppendData(buffer, 0, read);
-                offset += read;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-
-        return Format(hash.GetHashAndReset());
-    }
-
     public static string Format(ReadOnlySpan<byte> sha256) => $"sha-256=:{Convert.ToBase64String(sha256)}:";
-
-    /// <summary>A path-based version (Path, Length, ModifiedTicks) or a descriptor's (Version); the other part is default.</summary>
-    private readonly record struct Key(string? Path, long Length, long ModifiedTicks, FileVersion Version);
 }

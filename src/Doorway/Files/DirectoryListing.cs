@@ -49,44 +49,6 @@ internal static class DirectoryListing
     private const string ParentIcon =
         "<svg class=\"icon\" viewBox=\"0 0 16 16\" aria-hidden=\"true\"><path fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.4\" d=\"M6 4 2.5 7.5 6 11 M3 7.5h7a3.5 3.5 0 0 1 3.5 3.5v2\"/></svg>";
 
-    /// <summary>The page of a directory found by path (<see cref="FileRoot.Resolve"/>); goes with it.</summary>
-    public static byte[] Render(FileRoot root, string directory, string requestPath)
-    {
-        var entries = new List<ListingEntry>();
-        int hidden = 0;
-        foreach (var info in new DirectoryInfo(directory).EnumerateFileSystemInfos())
-        {
-            if (!root.IsVisible(info.Name))
-            {
-                continue;
-            }
-
-            if (entries.Count >= MaxEntries)
-            {
-                hidden++;
-                continue;
-            }
-
-            var target = info;
-            if (info.LinkTarget is not null)
-            {
-                // Show a symlink only if following it stays inside the root (as serving it would).
-                string? real = NativePath.RealPath(info.FullName);
-                if (real is null || !root.Contains(real))
-                {
-                    continue;
-                }
-
-                target = Directory.Exists(real) ? new DirectoryInfo(real) : new FileInfo(real);
-            }
-
-            bool isDirectory = target is DirectoryInfo;
-            entries.Add(new ListingEntry(info.Name, isDirectory, isDirectory ? 0 : ((FileInfo)target).Length, target.LastWriteTimeUtc));
-        }
-
-        return Write(entries, requestPath, hidden, unservable: 0);
-    }
-
     /// <summary>
     /// The page of an opened directory, read from its descriptor (<see cref="DirectoryReader"/>).
     /// Only what a client could fetch is listed, judged as <see cref="FileRoot.Open"/> would judge

@@ -11,7 +11,7 @@ namespace Doorway.Files;
 /// path string compared after the fact, keeps the walk inside, so a symlink swapped between a
 /// check and an open has no window to slip through.
 /// </summary>
-public sealed partial class FileRoot : IDisposable
+public sealed class FileRoot : IDisposable
 {
     /// <summary>
     /// How a served file is opened. O_NONBLOCK: a FIFO's open returns at once instead of waiting
@@ -82,7 +82,7 @@ public sealed partial class FileRoot : IDisposable
     internal void UseCheckedFallback() => _fallback = true;
 
     /// <summary>
-    /// Opens a client's name under the root: the same lexical rules as <see cref="Resolve"/>, then
+    /// Opens a client's name under the root: the lexical rules of <see cref="NameRules"/>, then
     /// one openat2 and one statx on the new descriptor (and, unless <see cref="ShowHidden"/>, one
     /// readlink of /proc/self/fd/N, so a symlink to a hidden name is refused). The name is raw bytes
     /// as the client sent them; <paramref name="allowRoot"/> lets an empty name mean the root.

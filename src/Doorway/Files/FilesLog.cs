@@ -15,11 +15,8 @@ internal static partial class FilesLog
     [LoggerMessage(EventId = 403, Level = LogLevel.Debug, Message = "#{ConnectionId} {RemoteEndPoint} http: '{Target}' refused: {Reason}")]
     public static partial void HttpRefused(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string target, string reason);
 
-    [LoggerMessage(EventId = 405, Level = LogLevel.Debug, Message = "SHA-256 of {Path} ({Size} bytes) computed in {Elapsed}")]
-    public static partial void DigestComputed(ILogger logger, string path, long size, TimeSpan elapsed);
-
     [LoggerMessage(EventId = 406, Level = LogLevel.Debug, Message = "SHA-256 of inode {Inode} on device {Device:x} ({Size} bytes) computed in {Elapsed}")]
-    public static partial void VersionDigestComputed(ILogger logger, ulong inode, ulong device, long size, TimeSpan elapsed);
+    public static partial void DigestComputed(ILogger logger, ulong inode, ulong device, long size, TimeSpan elapsed);
 
     [LoggerMessage(EventId = 407, Level = LogLevel.Debug, Message = "inode {Inode} on device {Device:x} changed while it was hashed: no digest for it for {Cooldown}")]
     public static partial void DigestCooldown(ILogger logger, ulong inode, ulong device, TimeSpan cooldown);

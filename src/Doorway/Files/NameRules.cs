@@ -5,8 +5,8 @@ namespace Doorway.Files;
 
 /// <summary>
 /// The lexical rules a client's name must pass before the file system is asked anything: one
-/// place, so <see cref="FileRoot.Resolve"/>, <see cref="FileRoot.Open"/> and the listing (which
-/// shows only names a client could fetch) agree. Symlinks are the kernel's business, not these rules'.
+/// place, so <see cref="FileRoot.Open"/> and the listing (which shows only names a client could
+/// fetch) agree. Symlinks are the kernel's business, not these rules'.
 /// </summary>
 internal static class NameRules
 {

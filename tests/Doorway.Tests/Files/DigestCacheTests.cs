@@ -176,12 +176,45 @@ public sealed class DigestCacheTests : IDisposable
     }
 
     [Fact]
-    public async Task The_path_based_lookup_still_works()
+    public async Task A_digest_is_remembered_and_the_least_recently_used_is_forgotten_past_the_capacity()
     {
-        var cache = new DigestCache(4, NullLogger.Instance);
-        var info = new FileInfo(_tree.PathOf("a.txt"));
-        Assert.Equal(Digest("hello\n"u8.ToArray()), await cache.GetAsync(info.FullName, info.Length, info.LastWriteTimeUtc));
+        var cache = new DigestCache(DigestCacheOptions.Default with { Capacity = 4 }, NullLogger.Instance);
+        async Task<string?> DigestOf(string name)
+        {
+            using var file = OpenFile(name);
+            return await cache.GetAsync(file);
+        }
+
+        Assert.Equal(Digest("hello\n"u8.ToArray()), await DigestOf("a.txt"));
         Assert.Equal(1, cache.Count);
+        Assert.Equal(Digest("hello\n"u8.ToArray()), await DigestOf("a.txt"));
+        Assert.Equal(1, cache.Computations);
+
+        var contents = new Dictionary<string, string>();
+        for (int i = 0; i < 4; i++)
+        {
+            contents[$"f{i}"] = $"file {i}\n";
+            await File.WriteAllTextAsync(_tree.PathOf($"f{i}"), contents[$"f{i}"]);
+        }
+
+        // a.txt, f0, f1, f2 fill the cache; a.txt is asked for again, so f0 is the least recently used when f3 comes.
+        foreach (var name in new[] { "f0", "f1", "f2" })
+        {
+            Assert.Equal(Digest(Encoding.UTF8.GetBytes(contents[name])), await DigestOf(name));
+        }
+
+        await DigestOf("a.txt");
+        Assert.Equal(4, cache.Computations);
+        Assert.Equal(Digest(Encoding.UTF8.GetBytes(contents["f3"])), await DigestOf("f3"));
+        Assert.Equal(4, cache.Count);
+        Assert.Equal(5, cache.Computations);
+
+        await DigestOf("a.txt");
+        await DigestOf("f2");
+        Assert.Equal(5, cache.Computations);
+        Assert.Equal(Digest(Encoding.UTF8.GetBytes(contents["f0"])), await DigestOf("f0"));
+        Assert.Equal(6, cache.Computations);
+        Assert.Equal(4, cache.Count);
     }
 
     /// <summary>A clock that moves only when told; timers (the budget's waits) still run on real time.</summary>

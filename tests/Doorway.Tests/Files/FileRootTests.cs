@@ -1,104 +1,115 @@
-using System.Text;
 using Doorway.Files;
 using Xunit;
 
 namespace Doorway.Tests.Files;
 
+/// <summary>The root itself: how it is found, what lies under it, what it hides; each through openat2 and the checked fallback.</summary>
 public sealed class FileRootTests : IDisposable
 {
     private readonly TempTree _tree = new();
 
     public void Dispose() => _tree.Dispose();
 
-    public static TheoryData<string> Corpus()
+    private static FileRoot Root(string directory, bool fallback, bool showHidden = false)
     {
-        var data = new TheoryData<string>();
-        foreach (var name in TraversalCorpus.SeedNames())
+        var root = new FileRoot(directory, showHidden);
+        if (fallback)
         {
-            data.Add(Convert.ToHexString(name));
+            root.UseCheckedFallback();
         }
 
-        return data;
+        return root;
+    }
+
+    private static (FileOpenKind Kind, string Reason) Verdict(FileRoot root, ReadOnlySpan<byte> name)
+    {
+        var result = root.Open(name);
+        result.File?.Dispose();
+        return (result.Kind, result.Reason);
     }
 
     [Theory]
-    [MemberData(nameof(Corpus))]
-    public void Every_traversal_name_is_refused_or_not_a_file(string hex)
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Symlink_out_of_the_root_is_refused_with_its_reason(bool fallback)
     {
-        var root = new FileRoot(_tree.Root);
-        var lookup = root.Resolve(Convert.FromHexString(hex));
-        Assert.NotEqual(FileLookupKind.File, lookup.Kind);
-        if (lookup.FullPath is not null)
-        {
-            Assert.True(root.Contains(lookup.FullPath), lookup.FullPath);
-        }
+        using var root = Root(_tree.Root, fallback);
+        Assert.Equal((FileOpenKind.Refused, "symlink leads outside the root"), Verdict(root, "link-out"u8));
+        Assert.Equal((FileOpenKind.Refused, "symlink leads outside the root"), Verdict(root, "link-out-relative"u8));
     }
 
     [Theory]
-    [InlineData("a.txt")]
-    [InlineData("中文.txt")]
-    [InlineData("sub/inner.txt")]
-    [InlineData("link-in")]
-    [InlineData("link-dir-in/inner.txt")]
-    [InlineData("empty")]
-    public void Names_inside_the_root_are_files(string name)
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_sibling_whose_name_extends_the_roots_is_outside(bool fallback)
     {
-        var lookup = new FileRoot(_tree.Root).Resolve(Encoding.UTF8.GetBytes(name));
-        Assert.Equal(FileLookupKind.File, lookup.Kind);
-        Assert.StartsWith(new FileRoot(_tree.Root).Directory + "/", lookup.FullPath, StringComparison.Ordinal);
+        // base/root2 starts with base/root as a string, not as a path. The fallback compares the
+        // resolved path with the root's, so this is where a string comparison would let it through.
+        using var root = Root(_tree.Root, fallback);
+        Assert.Equal((FileOpenKind.Refused, "symlink leads outside the root"), Verdict(root, "link-sibling/secret.txt"u8));
+        Assert.Equal((FileOpenKind.Refused, "symlink leads outside the root"), Verdict(root, "link-sibling"u8));
+        // By whole components the root itself and what lies under it are inside.
+        using (var self = root.Open([], allowRoot: true).File!)
+        {
+            Assert.Equal(root.Directory, FileOpenTests.OpenedPath(self));
+        }
+
+        using var under = root.Open("sub/inner.txt"u8).File!;
+        Assert.Equal(root.Directory + "/sub/inner.txt", FileOpenTests.OpenedPath(under));
     }
 
-    [Fact]
-    public void Symlink_out_of_the_root_is_refused_with_its_reason()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Missing_and_empty_are_told_apart(bool fallback)
     {
-        var lookup = new FileRoot(_tree.Root).Resolve("link-out"u8);
-        Assert.Equal(FileLookupKind.Refused, lookup.Kind);
-        Assert.Contains("outside", lookup.Reason, StringComparison.Ordinal);
+        using var root = Root(_tree.Root, fallback);
+        Assert.Equal((FileOpenKind.Missing, "no such file"), Verdict(root, "nothing-here"u8));
+        var empty = root.Open("empty"u8);
+        using var file = empty.File;
+        Assert.Equal(FileOpenKind.File, empty.Kind);
+        Assert.Equal(0, file!.Length);
     }
 
-    [Fact]
-    public void A_sibling_whose_name_extends_the_roots_is_outside()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Hidden_names_are_served_only_with_hidden(bool fallback)
     {
-        // base/root2 starts with base/root as a string, not as a path.
-        var root = new FileRoot(_tree.Root);
-        Assert.False(root.Contains(root.Directory + "2/secret.txt"));
-        Assert.True(root.Contains(root.Directory + "/x"));
-        Assert.True(root.Contains(root.Directory));
-        Assert.Equal(FileLookupKind.Refused, root.Resolve("link-sibling/secret.txt"u8).Kind);
+        using (var root = Root(_tree.Root, fallback))
+        {
+            Assert.Equal((FileOpenKind.Refused, "hidden name (--hidden serves it)"), Verdict(root, ".hidden"u8));
+        }
+
+        using var shown = Root(_tree.Root, fallback, showHidden: true);
+        Assert.Equal(FileOpenKind.File, Verdict(shown, ".hidden"u8).Kind);
     }
 
-    [Fact]
-    public void Missing_and_empty_are_told_apart()
-    {
-        var root = new FileRoot(_tree.Root);
-        Assert.Equal(FileLookupKind.Missing, root.Resolve("nothing-here"u8).Kind);
-        Assert.Equal(FileLookupKind.File, root.Resolve("empty"u8).Kind);
-    }
-
-    [Fact]
-    public void Hidden_names_are_served_only_with_hidden()
-    {
-        Assert.Equal(FileLookupKind.Refused, new FileRoot(_tree.Root).Resolve(".hidden"u8).Kind);
-        Assert.Equal(FileLookupKind.File, new FileRoot(_tree.Root, showHidden: true).Resolve(".hidden"u8).Kind);
-        Assert.False(new FileRoot(_tree.Root).IsVisible(".hidden"));
-    }
-
-    [Fact]
-    public void A_root_given_through_a_symlink_confines_to_its_target()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_root_given_through_a_symlink_confines_to_its_target(bool fallback)
     {
         string link = Path.Combine(_tree.Base, "root-link");
         Directory.CreateSymbolicLink(link, _tree.Root);
-        var root = new FileRoot(link);
-        Assert.Equal(FileLookupKind.File, root.Resolve("a.txt"u8).Kind);
-        Assert.Equal(FileLookupKind.Refused, root.Resolve("link-out"u8).Kind);
+        using var root = Root(link, fallback);
+        Assert.Equal(_tree.Root, root.Directory);
+        Assert.Equal(FileOpenKind.File, Verdict(root, "a.txt"u8).Kind);
+        Assert.Equal(FileOpenKind.Refused, Verdict(root, "link-out"u8).Kind);
+        Assert.Equal(FileOpenKind.Refused, Verdict(root, "link-sibling/secret.txt"u8).Kind);
     }
 
-    [Fact]
-    public void The_empty_name_is_the_root_only_when_allowed()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_empty_name_is_the_root_only_when_allowed(bool fallback)
     {
-        var root = new FileRoot(_tree.Root);
-        Assert.Equal(FileLookupKind.Refused, root.Resolve([]).Kind);
-        Assert.Equal(FileLookupKind.Directory, root.Resolve([], allowRoot: true).Kind);
+        using var root = Root(_tree.Root, fallback);
+        Assert.Equal((FileOpenKind.Refused, "empty name"), Verdict(root, []));
+        var result = root.Open([], allowRoot: true);
+        using var directory = result.File;
+        Assert.Equal(FileOpenKind.Directory, result.Kind);
+        Assert.True(directory!.IsDirectory);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using Xunit;
 namespace Doorway.Tests.Files;
 
 /// <summary>Listings of opened directories: only what would be served, bounded, cached per directory version.</summary>
-public sealed class ListingCacheTests : IDisposable
+public sealed partial class ListingCacheTests : IDisposable
 {
     private readonly TempTree _tree = new();
 
@@ -29,13 +29,71 @@ public sealed class ListingCacheTests : IDisposable
     private static bool Lists(string html, string name) => html.Contains($">{System.Net.WebUtility.HtmlEncode(name)}</a>", StringComparison.Ordinal);
 
     [Fact]
-    public void The_page_of_the_root_is_the_page_the_path_based_listing_made()
+    public void The_page_of_the_root_has_a_row_per_servable_entry_with_its_targets_size_and_date()
+    {
+        // Fixed, distinct dates, so each row's date says whose it is (a symlink shows its target's).
+        var dates = new Dictionary<string, DateTime>
+        {
+            ["sub"] = new(2021, 1, 2, 3, 4, 0, DateTimeKind.Utc),
+            ["a.txt"] = new(2022, 5, 6, 7, 8, 0, DateTimeKind.Utc),
+            ["empty"] = new(2023, 9, 10, 11, 12, 0, DateTimeKind.Utc),
+            ["one"] = new(2019, 12, 31, 23, 59, 0, DateTimeKind.Utc),
+            ["中文.txt"] = new(2020, 2, 29, 12, 0, 0, DateTimeKind.Utc),
+        };
+        foreach (var (name, date) in dates)
+        {
+            if (name == "sub")
+            {
+                Directory.SetLastWriteTimeUtc(_tree.PathOf(name), date);
+            }
+            else
+            {
+                File.SetLastWriteTimeUtc(_tree.PathOf(name), date);
+            }
+        }
+
+        string Day(string name) => dates[name].ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        using var root = new FileRoot(_tree.Root);
+        var (page, html) = List(root, "");
+
+        // Directories first, then files, each by name ignoring case; hidden names and links out of the root are not rows.
+        (bool Folder, string Href, string Text, long Bytes, string Size, string Date)[] expected =
+        [
+            (true, "link-dir-in/", "link-dir-in/", 0, "—", Day("sub")),
+            (true, "sub/", "sub/", 0, "—", Day("sub")),
+            (false, "a.txt", "a.txt", 6, "6 B", Day("a.txt")),
+            (false, "empty", "empty", 0, "0 B", Day("empty")),
+            (false, "link-in", "link-in", 6, "6 B", Day("a.txt")),
+            (false, "one", "one", 1, "1 B", Day("one")),
+            (false, "%E4%B8%AD%E6%96%87.txt", "中文.txt", 16, "16 B", Day("中文.txt")),
+        ];
+        var rows = RowPattern().Matches(html).Select(m => (
+            m.Groups["icon"].Value == "icon dir",
+            m.Groups["href"].Value,
+            m.Groups["text"].Value,
+            long.Parse(m.Groups["bytes"].Value, System.Globalization.CultureInfo.InvariantCulture),
+            m.Groups["size"].Value,
+            m.Groups["date"].Value)).ToArray();
+        Assert.Equal(expected, rows);
+        Assert.Equal(7, page.Entries);
+        Assert.Equal(0, page.NotShown);
+        Assert.Equal(0, page.Unservable);
+        Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
+        Assert.Contains("<title>Index of /</title>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Parent directory", html, StringComparison.Ordinal);
+        Assert.Contains("<footer>7 entries · served by doorway</footer>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_page_below_the_root_links_to_its_parent()
     {
         using var root = new FileRoot(_tree.Root);
-        byte[] before = DirectoryListing.Render(root, root.Directory, "/");
-        var (page, _) = List(root, "");
-        Assert.Equal(Encoding.UTF8.GetString(before), Encoding.UTF8.GetString(page.Content.Span));
-        Assert.Equal(7, page.Entries);
+        var (page, html) = List(root, "sub/");
+        Assert.Contains("<title>Index of /sub/</title>", html, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"../\">Parent directory</a>", html, StringComparison.Ordinal);
+        Assert.True(Lists(html, "inner.txt"));
+        Assert.Equal(1, page.Entries);
+        Assert.Contains("<footer>1 entry · served by doorway</footer>", html, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -239,6 +297,10 @@ public sealed class ListingCacheTests : IDisposable
         using var file = root.Open("a.txt"u8).File!;
         Assert.Throws<ArgumentException>(() => new ListingCache(root).GetPage(file, "/a.txt"));
     }
+
+    /// <summary>One row of the page: its icon, link, text, exact size, size as shown, and date.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex("""<tr><td><svg class="(?<icon>icon(?: dir)?)"[^>]*>.*?</svg><a href="(?<href>[^"]*)">(?<text>[^<]*)</a></td><td class="size" title="(?<bytes>\d+) bytes">(?<size>[^<]*)</td><td class="date">(?<date>[^<]*)</td></tr>""")]
+    private static partial System.Text.RegularExpressions.Regex RowPattern();
 
     /// <summary>A clock that moves only when told.</summary>
     private sealed class ManualTime : TimeProvider

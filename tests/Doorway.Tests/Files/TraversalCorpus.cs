@@ -1,4 +1,5 @@
 using System.Text;
+using Doorway.Files;
 using Xunit;
 
 namespace Doorway.Tests.Files;
@@ -6,34 +7,73 @@ namespace Doorway.Tests.Files;
 /// <summary>Names that try to leave the root or reach what it hides; every one must be refused, in both dialects.</summary>
 internal static class TraversalCorpus
 {
-    /// <summary>For the seed dialect and FileRoot: the raw bytes a client sends.</summary>
-    public static IEnumerable<byte[]> SeedNames()
+    private const string DotSegment = "dot segment";
+    private const string Absolute = "absolute path";
+    private const string Backslash = "backslash in name";
+    private const string DriveLetter = "drive letter";
+    private const string Percent = "percent-encoded name";
+    private const string Outside = "symlink leads outside the root";
+    private const string Nul = "NUL byte in name";
+    private const string BadUtf8 = "invalid or overlong UTF-8";
+
+    /// <summary>
+    /// Every seed-dialect name with the verdict <see cref="FileRoot.Open"/> gives it under a
+    /// <see cref="TempTree"/> root (with hidden names off), the same through openat2 and through
+    /// the checked fallback. They are the verdicts the path-based lookup gave before it was
+    /// removed. No name opens a file; "sub" and "sub/" open the directory inside the root, which
+    /// the raw dialect refuses and HTTP lists.
+    /// </summary>
+    public static IEnumerable<(byte[] Name, FileOpenKind Kind, string Reason)> SeedCases()
     {
-        string[] texts =
+        (string Text, FileOpenKind Kind, string Reason)[] texts =
         [
-            "..", "../secret.txt", "../../secret.txt", "sub/../../secret.txt", "sub/../../../etc/passwd",
-            "/etc/passwd", "//etc/passwd", "/../secret.txt",
-            "..\\secret.txt", "sub\\..\\..\\secret.txt", "\\secret.txt",
-            "C:/secret.txt", "C:\\secret.txt", "c:secret.txt",
-            "%2e%2e/secret.txt", "%2E%2E%2Fsecret.txt", "..%2fsecret.txt", "..%5csecret.txt",
-            "%252e%252e/secret.txt", "..%252fsecret.txt",
-            "./a.txt", "sub/./../a.txt", "sub//inner.txt",
-            ".hidden", "link-out", "link-out-relative", "link-sibling/secret.txt", "link-sibling",
-            "sub/", "sub",
+            ("..", FileOpenKind.Refused, DotSegment),
+            ("../secret.txt", FileOpenKind.Refused, DotSegment),
+            ("../../secret.txt", FileOpenKind.Refused, DotSegment),
+            ("sub/../../secret.txt", FileOpenKind.Refused, DotSegment),
+            ("sub/../../../etc/passwd", FileOpenKind.Refused, DotSegment),
+            ("/etc/passwd", FileOpenKind.Refused, Absolute),
+            ("//etc/passwd", FileOpenKind.Refused, Absolute),
+            ("/../secret.txt", FileOpenKind.Refused, Absolute),
+            ("..\\secret.txt", FileOpenKind.Refused, Backslash),
+            ("sub\\..\\..\\secret.txt", FileOpenKind.Refused, Backslash),
+            ("\\secret.txt", FileOpenKind.Refused, Backslash),
+            ("C:/secret.txt", FileOpenKind.Refused, DriveLetter),
+            ("C:\\secret.txt", FileOpenKind.Refused, Backslash),
+            ("c:secret.txt", FileOpenKind.Refused, DriveLetter),
+            ("%2e%2e/secret.txt", FileOpenKind.Refused, Percent),
+            ("%2E%2E%2Fsecret.txt", FileOpenKind.Refused, Percent),
+            ("..%2fsecret.txt", FileOpenKind.Refused, Percent),
+            ("..%5csecret.txt", FileOpenKind.Refused, Percent),
+            ("%252e%252e/secret.txt", FileOpenKind.Refused, Percent),
+            ("..%252fsecret.txt", FileOpenKind.Refused, Percent),
+            ("./a.txt", FileOpenKind.Refused, DotSegment),
+            ("sub/./../a.txt", FileOpenKind.Refused, DotSegment),
+            ("sub//inner.txt", FileOpenKind.Refused, "empty path segment"),
+            (".hidden", FileOpenKind.Refused, "hidden name (--hidden serves it)"),
+            ("link-out", FileOpenKind.Refused, Outside),
+            ("link-out-relative", FileOpenKind.Refused, Outside),
+            ("link-sibling/secret.txt", FileOpenKind.Refused, Outside),
+            ("link-sibling", FileOpenKind.Refused, Outside),
+            ("sub/", FileOpenKind.Directory, "directory"),
+            ("sub", FileOpenKind.Directory, "directory"),
         ];
-        foreach (var text in texts)
+        foreach (var (text, kind, reason) in texts)
         {
-            yield return Encoding.UTF8.GetBytes(text);
+            yield return (Encoding.UTF8.GetBytes(text), kind, reason);
         }
 
-        yield return "a.txt\0.png"u8.ToArray();
-        yield return "\0"u8.ToArray();
+        yield return ("a.txt\0.png"u8.ToArray(), FileOpenKind.Refused, Nul);
+        yield return ("\0"u8.ToArray(), FileOpenKind.Refused, Nul);
         // Overlong UTF-8 for '.' and '/': C0 AE, E0 80 AE, C0 AF.
-        yield return [0xC0, 0xAE, 0xC0, 0xAE, (byte)'/', .. "secret.txt"u8];
-        yield return [0xE0, 0x80, 0xAE, 0xE0, 0x80, 0xAE, (byte)'/', .. "secret.txt"u8];
-        yield return [.. ".."u8, 0xC0, 0xAF, .. "secret.txt"u8];
-        yield return [0xFF, 0xFE];
+        yield return ([0xC0, 0xAE, 0xC0, 0xAE, (byte)'/', .. "secret.txt"u8], FileOpenKind.Refused, BadUtf8);
+        yield return ([0xE0, 0x80, 0xAE, 0xE0, 0x80, 0xAE, (byte)'/', .. "secret.txt"u8], FileOpenKind.Refused, BadUtf8);
+        yield return ([.. ".."u8, 0xC0, 0xAF, .. "secret.txt"u8], FileOpenKind.Refused, BadUtf8);
+        yield return ([0xFF, 0xFE], FileOpenKind.Refused, BadUtf8);
     }
+
+    /// <summary>For the seed dialect: the raw bytes a client sends.</summary>
+    public static IEnumerable<byte[]> SeedNames() => SeedCases().Select(c => c.Name);
 
     /// <summary>For HTTP: request targets as a client could put them on the request line.</summary>
     public static readonly string[] HttpTargets =

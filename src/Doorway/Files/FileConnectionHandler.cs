@@ -28,8 +28,8 @@ public sealed class FileConnectionHandler : IConnectionHandler
         Options = options;
         Logger = logger;
         Descriptors = descriptors ?? DescriptorBudget.FromProcessLimit();
-        Digests = new DigestCache(new DigestCacheOptions { Capacity = options.DigestCacheEntries }, logger);
-        Listings = new ListingCache(root);
+        Digests = new DigestCache(new DigestCacheOptions { Capacity = options.DigestCacheEntries, HashBytesPerSecond = options.DigestBytesPerSecond }, logger);
+        Listings = new ListingCache(root, new ListingCacheOptions { Capacity = options.ListingCachePages, MaxBytes = options.ListingCacheBytes });
         Responder = new FileResponder(root, Digests, Listings, Descriptors, logger);
         // Validates the limits, with messages that name them.
         _http = new Http1ConnectionHandler(Responder, options.Http, logger);

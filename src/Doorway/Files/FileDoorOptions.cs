@@ -47,4 +47,13 @@ public sealed record FileDoorOptions
 
     /// <summary>File versions whose SHA-256 is remembered.</summary>
     public int DigestCacheEntries { get; init; } = 1024;
+
+    /// <summary>Bytes per second all hashing together may read (a file that keeps changing can't eat the CPU).</summary>
+    public long DigestBytesPerSecond { get; init; } = DigestCacheOptions.Default.HashBytesPerSecond;
+
+    /// <summary>Directory pages kept rendered (per directory version).</summary>
+    public int ListingCachePages { get; init; } = ListingCacheOptions.Default.Capacity;
+
+    /// <summary>Bytes all kept directory pages may take together.</summary>
+    public long ListingCacheBytes { get; init; } = ListingCacheOptions.Default.MaxBytes;
 }

@@ -70,6 +70,32 @@ public sealed class ServeProcessTests
     }
 
     [Fact]
+    public async Task The_limits_issue_8_added_are_taken_by_serve()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "doorway-limits-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        File.WriteAllText(Path.Combine(root, "a.txt"), "limits\n");
+        try
+        {
+            await using var server = RunningProcess.StartDoorway("serve", "--tcp", "0", "--files", "0", "--udp", "0", "--bind", "127.0.0.1",
+                "--root", root, "--max-connections-per-ip", "3", "--min-data-rate", "0", "--udp-reply-budget", "0", "--udp-reply-burst", "70000",
+                "--digest-rate", "8", "--listing-cache", "2");
+            await server.WaitForReadyAsync("tcp");
+            int files = await server.WaitForReadyAsync("files");
+            await server.WaitForReadyAsync("udp");
+            var (code, stdout, stderr) = await RunningProcess.RunAsync("curl", ["--silent", "--show-error", $"http://127.0.0.1:{files}/a.txt"]);
+            Assert.True(code == 0, stderr);
+            Assert.Equal("limits\n", stdout);
+            server.Signal(15);
+            Assert.Equal(0, await server.WaitForExitAsync());
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Turning_every_door_off_is_a_usage_error()
     {
         var (code, _, stderr) = await RunningProcess.RunDoorwayAsync(["serve", "--tcp", "off", "--udp", "off", "--files", "off"]);
@@ -84,6 +110,12 @@ public sealed class ServeProcessTests
     [InlineData("--idle-timeout", "-1")]
     [InlineData("--bind", "not-an-address")]
     [InlineData("--no-such-option", "1")]
+    [InlineData("--max-connections-per-ip", "0")]
+    [InlineData("--min-data-rate", "-5")]
+    [InlineData("--udp-reply-budget", "lots")]
+    [InlineData("--udp-reply-burst", "0")]
+    [InlineData("--digest-rate", "0")]
+    [InlineData("--listing-cache", "0")]
     public async Task Bad_options_are_usage_errors_with_exit_2(string option, string value)
     {
         var (code, stdout, stderr) = await RunningProcess.RunDoorwayAsync(["serve", option, value]);

@@ -34,7 +34,13 @@ internal sealed class FileDoorFlags : IDoorFlags
     public Option<int> DigestCache { get; } = CommonOptions.Count("--digest-cache", FileDoorOptions.Default.DigestCacheEntries, 1,
         "File versions whose SHA-256 (Repr-Digest) is remembered.");
 
-    public IEnumerable<Option> Options => [Port, Root, Hidden, MaxRequestLine, MaxHeaderBytes, RequestTimeout, DigestCache];
+    public Option<int> DigestRate { get; } = CommonOptions.Count("--digest-rate", (int)(FileDoorOptions.Default.DigestBytesPerSecond / (1024 * 1024)), 1,
+        "MiB per second all SHA-256 hashing for Repr-Digest may read together.");
+
+    public Option<int> ListingCache { get; } = CommonOptions.Count("--listing-cache", FileDoorOptions.Default.ListingCachePages, 1,
+        "Directory listing pages kept rendered (each per directory version, all together at most 32 MiB).");
+
+    public IEnumerable<Option> Options => [Port, Root, Hidden, MaxRequestLine, MaxHeaderBytes, RequestTimeout, DigestCache, DigestRate, ListingCache];
 
     public DoorPlan? Plan(ParseResult parse, ServeContext context)
     {
@@ -59,6 +65,8 @@ internal sealed class FileDoorFlags : IDoorFlags
             MaxHeaderBytes = parse.GetValue(MaxHeaderBytes),
             RequestTimeout = parse.GetValue(RequestTimeout),
             DigestCacheEntries = parse.GetValue(DigestCache),
+            DigestBytesPerSecond = parse.GetValue(DigestRate) * 1024L * 1024,
+            ListingCachePages = parse.GetValue(ListingCache),
         };
         var logger = context.Loggers.CreateLogger("Doorway.Files");
         var handler = new FileConnectionHandler(root, options, logger, context.House.Descriptors);

@@ -57,11 +57,14 @@ internal sealed class ReplyDoorFlags : IDoorFlags
 
     private static Option<int> AtMost(Option<int> option, int maximum)
     {
+        // Reads the token itself: a value the option's own parser refused (below its minimum) has no value to get.
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() > maximum)
+            if (result.Tokens.Count == 1
+                && long.TryParse(result.Tokens[0].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long value)
+                && value > maximum)
             {
-                result.AddError($"{option.Name} takes a whole number of at most {maximum}, not '{result.GetValueOrDefault<int>()}'.");
+                result.AddError($"{option.Name} takes a whole number of at most {maximum}, not '{result.Tokens[0].Value}'.");
             }
         });
         return option;

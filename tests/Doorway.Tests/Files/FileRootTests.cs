@@ -78,7 +78,7 @@ public sealed class FileRootTests : IDisposable
     {
         using (var root = Root(_tree.Root, fallback))
         {
-            Assert.Equal((FileOpenKind.Refused, "hidden name (--hidden serves it)"), Verdict(root, ".hidden"u8));
+            Assert.Equal((FileOpenKind.Refused, "hidden name (served only when hidden names are shown)"), Verdict(root, ".hidden"u8));
         }
 
         using var shown = Root(_tree.Root, fallback, showHidden: true);

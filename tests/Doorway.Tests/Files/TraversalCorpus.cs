@@ -50,7 +50,7 @@ internal static class TraversalCorpus
             ("./a.txt", FileOpenKind.Refused, DotSegment),
             ("sub/./../a.txt", FileOpenKind.Refused, DotSegment),
             ("sub//inner.txt", FileOpenKind.Refused, "empty path segment"),
-            (".hidden", FileOpenKind.Refused, "hidden name (--hidden serves it)"),
+            (".hidden", FileOpenKind.Refused, "hidden name (served only when hidden names are shown)"),
             ("link-out", FileOpenKind.Refused, Outside),
             ("link-out-relative", FileOpenKind.Refused, Outside),
             ("link-sibling/secret.txt", FileOpenKind.Refused, Outside),

@@ -172,7 +172,7 @@ internal static class DirectoryListing
 
             if (status.IsRegularFile || status.IsDirectory)
             {
-                return new ListingEntry(Encoding.UTF8.GetString(name), status.IsDirectory, status.IsDirectory ? 0 : status.Length, status.ModifiedUtc);
+                return ListingEntry.Of(name, status.IsDirectory, status.IsDirectory ? 0 : status.Length, status.ModifiedUtc);
             }
 
             if (!status.IsSymbolicLink)
@@ -186,7 +186,7 @@ internal static class DirectoryListing
         using var target = found.File;
         return target is null
             ? null
-            : new ListingEntry(Encoding.UTF8.GetString(name), target.IsDirectory, target.IsDirectory ? 0 : target.Length, target.ModifiedUtc);
+            : ListingEntry.Of(name, target.IsDirectory, target.IsDirectory ? 0 : target.Length, target.ModifiedUtc);
     }
 
     private static byte[] Write(List<ListingEntry> entries, string requestPath, int notShown, int unservable)
@@ -221,9 +221,10 @@ internal static class DirectoryListing
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{ParentIcon}<a href=\"../\">Parent directory</a></td><td class=\"size\"></td><td class=\"date\"></td></tr>\n");
         }
 
-        foreach (var (name, isDirectory, size, modified) in entries)
+        foreach (var entry in entries)
         {
-            string href = Uri.EscapeDataString(name) + (isDirectory ? "/" : string.Empty);
+            var (name, isDirectory, size, modified) = entry;
+            string href = entry.Href + (isDirectory ? "/" : string.Empty);
             string text = WebUtility.HtmlEncode(name) + (isDirectory ? "/" : string.Empty);
             html.Append(CultureInfo.InvariantCulture,
                 $"<tr><td>{(isDirectory ? FolderIcon : FileIcon)}<a href=\"{WebUtility.HtmlEncode(href)}\">{text}</a></td>" +

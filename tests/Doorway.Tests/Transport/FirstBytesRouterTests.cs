@@ -7,7 +7,7 @@ namespace Doorway.Tests.Transport;
 public sealed class FirstBytesRouterTests
 {
     // Branch 0 when the bytes start "HELLO", 1 for anything else, -1 while fewer than 5 bytes came.
-    private static int Classify(ReadOnlySpan<byte> first, bool mustDecide)
+    private static int Classify(ReadOnlySpan<byte> first, bool mustDecide, bool quiet)
     {
         if (first.Length < 5 && !mustDecide)
         {
@@ -71,7 +71,7 @@ public sealed class FirstBytesRouterTests
     public async Task A_peer_that_says_nothing_and_closes_reaches_no_branch()
     {
         var reached = false;
-        var router = FirstBytesRouter.Create((_, _) => { reached = true; return -1; }, [Echo("x")], 64, TimeSpan.FromSeconds(5));
+        var router = FirstBytesRouter.Create((_, _, _) => { reached = true; return -1; }, [Echo("x")], 64, TimeSpan.FromSeconds(5));
         var connection = new InMemoryConnection();
         connection.Peer.ShutdownSend();
         await router(connection, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));

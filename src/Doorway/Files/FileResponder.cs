@@ -38,6 +38,12 @@ internal sealed partial class FileResponder : IHttpResponder
     public FileResponder(FileRoot root, DigestCache digests, ListingCache listings, DescriptorBudget descriptors, ILogger logger, FileDoorOptions? options = null)
     {
         options ??= FileDoorOptions.Default;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRanges, 1, nameof(options.MaxRanges));
+        if (options.MaxAge is { } maxAge)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(maxAge, TimeSpan.Zero, nameof(options.MaxAge));
+        }
+
         // RFC 9111 §5.2.2.4: no-cache lets a cache keep a file but makes it ask (with the validators) before each use;
         // max-age lets it serve the file that long without asking.
         _fileCacheControl = Encoding.ASCII.GetBytes(options.MaxAge is { } age

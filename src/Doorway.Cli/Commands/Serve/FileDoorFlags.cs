@@ -34,7 +34,13 @@ internal sealed class FileDoorFlags : IDoorFlags
     public Option<int> DigestCache { get; } = CommonOptions.Count("--digest-cache", FileDoorOptions.Default.DigestCacheEntries, 1,
         "File versions whose SHA-256 (Repr-Digest) is remembered.");
 
-    public IEnumerable<Option> Options => [Port, Root, Hidden, MaxRequestLine, MaxHeaderBytes, RequestTimeout, DigestCache];
+    public Option<TimeSpan?> MaxAge { get; } = CommonOptions.OptionalSeconds("--max-age",
+        "Seconds a browser or cache may use a file without asking again (Cache-Control: max-age). Default: no-cache, so it revalidates every time.");
+
+    public Option<int> MaxRanges { get; } = CommonOptions.Count("--max-ranges", FileDoorOptions.Default.MaxRanges, 1,
+        "Most ranges of one request sent as multipart/byteranges; more gets the whole file.");
+
+    public IEnumerable<Option> Options => [Port, Root, Hidden, MaxRequestLine, MaxHeaderBytes, RequestTimeout, DigestCache, MaxAge, MaxRanges];
 
     public DoorPlan? Plan(ParseResult parse, ServeContext context)
     {
@@ -59,6 +65,8 @@ internal sealed class FileDoorFlags : IDoorFlags
             MaxHeaderBytes = parse.GetValue(MaxHeaderBytes),
             RequestTimeout = parse.GetValue(RequestTimeout),
             DigestCacheEntries = parse.GetValue(DigestCache),
+            MaxAge = parse.GetValue(MaxAge),
+            MaxRanges = parse.GetValue(MaxRanges),
         };
         var logger = context.Loggers.CreateLogger("Doorway.Files");
         var handler = new FileConnectionHandler(root, options, logger, context.House.Descriptors);

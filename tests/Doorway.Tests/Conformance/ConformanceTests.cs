@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Doorway.Http;
 using Doorway.Tests.Files;
 using Doorway.Tests.Support;
 using Xunit;
@@ -109,10 +108,18 @@ public sealed class ConformanceTests : IClassFixture<ConformanceDoor>
         }
     }
 
+    /// <summary>RFC 9110 §15's reason phrases, written out here rather than taken from the server's own table.</summary>
+    private static readonly Dictionary<int, string> Reasons = new()
+    {
+        [200] = "OK", [206] = "Partial Content", [301] = "Moved Permanently", [304] = "Not Modified", [400] = "Bad Request",
+        [404] = "Not Found", [405] = "Method Not Allowed", [412] = "Precondition Failed", [416] = "Range Not Satisfiable",
+        [417] = "Expectation Failed", [501] = "Not Implemented", [505] = "HTTP Version Not Supported",
+    };
+
     /// <summary>What RFC 9110 asks of every response: the server's version and a reason, Date (§6.6.1) and Server; Allow on a 405 (§15.5.6).</summary>
     private static void CheckEveryResponse(HttpReply reply)
     {
-        Assert.Equal($"HTTP/1.1 {reply.Status} {Encoding.ASCII.GetString(HttpStatus.ReasonPhrase(reply.Status))}", reply.StatusLine);
+        Assert.Equal($"HTTP/1.1 {reply.Status} {Reasons[reply.Status]}", reply.StatusLine);
         Assert.True(reply.Headers.TryGetValue("Date", out var date), "no Date");
         Assert.True(DateTimeOffset.TryParseExact(date, "r", CultureInfo.InvariantCulture, DateTimeStyles.None, out _), date);
         Assert.Equal("doorway", reply.Headers["Server"]);

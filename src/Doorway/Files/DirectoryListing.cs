@@ -92,9 +92,9 @@ internal static class DirectoryListing
     /// Only what a client could fetch is listed, judged as <see cref="FileRoot.Open"/> would judge
     /// <paramref name="requestPath"/> + name: no FIFOs, sockets or devices; a symlink only if its
     /// target, resolved beneath the root, is a visible regular file or directory; no name the
-    /// name rules refuse (those are counted: a name that is not UTF-8 cannot be asked for, since
-    /// Open takes only strict UTF-8). At most <paramref name="maxEntries"/> rows are kept; the
-    /// rest are counted. An entry that vanishes while the listing is read is left out.
+    /// name rules refuse (those are counted: a name with a control character cannot be asked for).
+    /// A name that is not UTF-8 is listed, linked by its bytes (<see cref="ListingEntry.Of"/>). At
+    /// most <paramref name="maxEntries"/> rows are kept; the rest are counted. An entry that vanishes while the listing is read is left out.
     /// </summary>
     /// <param name="requestPath">The path the directory was opened by, with its leading '/' (the page's title and the base of its links).</param>
     public static ListingPage Render(FileRoot root, OpenedFile directory, string requestPath, int maxEntries = MaxEntries)

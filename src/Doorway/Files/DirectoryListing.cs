@@ -54,9 +54,9 @@ internal static class DirectoryListing
     /// Only what a client could fetch is listed, judged as <see cref="FileRoot.Open"/> would judge
     /// <paramref name="requestPath"/> + name: no FIFOs, sockets or devices; a symlink only if its
     /// target, resolved beneath the root, is a visible regular file or directory; no name the
-    /// name rules refuse (those are counted: a name that is not UTF-8 cannot be asked for, since
-    /// Open takes only strict UTF-8). At most <paramref name="maxEntries"/> rows are kept; the
-    /// rest are counted. An entry that vanishes while the listing is read is left out.
+    /// name rules refuse (those are counted: a name with a control character cannot be asked for).
+    /// A name that is not UTF-8 is listed, linked by its bytes (<see cref="ListingEntry.Of"/>). At
+    /// most <paramref name="maxEntries"/> rows are kept; the rest are counted. An entry that vanishes while the listing is read is left out.
     /// </summary>
     /// <param name="requestPath">The path the directory was opened by, with its leading '/' (the page's title and the base of its links).</param>
     public static ListingPage Render(FileRoot root, OpenedFile directory, string requestPath, int maxEntries = MaxEntries)
@@ -134,7 +134,7 @@ internal static class DirectoryListing
 
             if (status.IsRegularFile || status.IsDirectory)
             {
-                return new ListingEntry(Encoding.UTF8.GetString(name), status.IsDirectory, status.IsDirectory ? 0 : status.Length, status.ModifiedUtc);
+                return ListingEntry.Of(name, status.IsDirectory, status.IsDirectory ? 0 : status.Length, status.ModifiedUtc);
             }
 
             if (!status.IsSymbolicLink)
@@ -148,7 +148,7 @@ internal static class DirectoryListing
         using var target = found.File;
         return target is null
             ? null
-            : new ListingEntry(Encoding.UTF8.GetString(name), target.IsDirectory, target.IsDirectory ? 0 : target.Length, target.ModifiedUtc);
+            : ListingEntry.Of(name, target.IsDirectory, target.IsDirectory ? 0 : target.Length, target.ModifiedUtc);
     }
 
     private static byte[] Write(List<ListingEntry> entries, string requestPath, int notShown, int unservable)
@@ -183,9 +183,10 @@ internal static class DirectoryListing
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{ParentIcon}<a href=\"../\">Parent directory</a></td><td class=\"size\"></td><td class=\"date\"></td></tr>\n");
         }
 
-        foreach (var (name, isDirectory, size, modified) in entries)
+        foreach (var entry in entries)
         {
-            string href = Uri.EscapeDataString(name) + (isDirectory ? "/" : string.Empty);
+            var (name, isDirectory, size, modified) = entry;
+            string href = entry.Href + (isDirectory ? "/" : string.Empty);
             string text = WebUtility.HtmlEncode(name) + (isDirectory ? "/" : string.Empty);
             html.Append(CultureInfo.InvariantCulture,
                 $"<tr><td>{(isDirectory ? FolderIcon : FileIcon)}<a href=\"{WebUtility.HtmlEncode(href)}\">{text}</a></td>" +

@@ -30,7 +30,7 @@ public sealed class FileConnectionHandler : IConnectionHandler
         Descriptors = descriptors ?? DescriptorBudget.FromProcessLimit();
         Digests = new DigestCache(new DigestCacheOptions { Capacity = options.DigestCacheEntries, HashBytesPerSecond = options.DigestBytesPerSecond }, logger);
         Listings = new ListingCache(root, new ListingCacheOptions { Capacity = options.ListingCachePages, MaxBytes = options.ListingCacheBytes });
-        Responder = new FileResponder(root, Digests, Listings, Descriptors, logger);
+        Responder = new FileResponder(root, Digests, Listings, Descriptors, logger, options);
         // Validates the limits, with messages that name them.
         _http = new Http1ConnectionHandler(Responder, options.Http, logger);
         _router = FirstBytesRouter.Create(Classify, [_http.OnConnectedAsync, ServeRawAsync], SniffBytes, options.RequestTimeout);
@@ -60,11 +60,11 @@ public sealed class FileConnectionHandler : IConnectionHandler
         return _router(connection, stopping);
     }
 
-    private static int Classify(ReadOnlySpan<byte> first, bool mustDecide) => DialectSniffer.Sniff(first) switch
+    private static int Classify(ReadOnlySpan<byte> first, bool mustDecide, bool quiet) => DialectSniffer.Sniff(first, quiet, mustDecide) switch
     {
         Dialect.Http => 0,
         Dialect.Seed => 1,
-        _ => mustDecide ? (first.IsEmpty ? -1 : 1) : -1,
+        _ => mustDecide && !first.IsEmpty ? 1 : -1,
     };
 
     private Task ServeRawAsync(Connection connection, CancellationToken stopping)

@@ -56,4 +56,20 @@ public sealed record FileDoorOptions
 
     /// <summary>Bytes all kept directory pages may take together.</summary>
     public long ListingCacheBytes { get; init; } = ListingCacheOptions.Default.MaxBytes;
+
+    /// <summary>
+    /// How long a browser or cache may use a file without asking again (Cache-Control: max-age,
+    /// RFC 9111 §5.2.2.1). Null, the default, sends no-cache: a cache may keep the file but
+    /// revalidates it (If-None-Match) before each use, so a changed file is never served stale.
+    /// Listings are always no-cache: they have no validator, and they change with any entry.
+    /// </summary>
+    public TimeSpan? MaxAge { get; init; }
+
+    /// <summary>
+    /// Most ranges of one Range header answered as multipart/byteranges (after overlapping ones are
+    /// merged); a header with more is ignored and the whole file sent (RFC 9110 §14.2 lets a server
+    /// ignore a request for many small ranges, a denial-of-service pattern). 16: a download manager
+    /// asks for a handful; Apache's MaxRanges is 200, a generous bound for a server that reads each part.
+    /// </summary>
+    public int MaxRanges { get; init; } = 16;
 }

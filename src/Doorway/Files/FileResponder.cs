@@ -24,14 +24,32 @@ internal sealed partial class FileResponder : IHttpResponder
     /// </summary>
     private static readonly CancellationToken Exchange = CancellationToken.None;
 
+    /// <summary>What every resource of the door allows (RFC 9110 §10.2.1), in 405s and OPTIONS answers.</summary>
+    private static ReadOnlySpan<byte> Allowed => "GET, HEAD, OPTIONS"u8;
+
     private readonly FileRoot _root;
     private readonly DigestCache _digests;
     private readonly ListingCache _listings;
     private readonly DescriptorBudget _descriptors;
     private readonly ILogger _logger;
+    private readonly byte[] _fileCacheControl;
+    private readonly int _maxRanges;
 
-    public FileResponder(FileRoot root, DigestCache digests, ListingCache listings, DescriptorBudget descriptors, ILogger logger)
+    public FileResponder(FileRoot root, DigestCache digests, ListingCache listings, DescriptorBudget descriptors, ILogger logger, FileDoorOptions? options = null)
     {
+        options ??= FileDoorOptions.Default;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRanges, 1, nameof(options.MaxRanges));
+        if (options.MaxAge is { } maxAge)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(maxAge, TimeSpan.Zero, nameof(options.MaxAge));
+        }
+
+        // RFC 9111 §5.2.2.4: no-cache lets a cache keep a file but makes it ask (with the validators) before each use;
+        // max-age lets it serve the file that long without asking.
+        _fileCacheControl = Encoding.ASCII.GetBytes(options.MaxAge is { } age
+            ? $"max-age={(long)age.TotalSeconds}"
+            : "no-cache");
+        _maxRanges = options.MaxRanges;
         _root = root;
         _digests = digests;
         _listings = listings;
@@ -42,12 +60,31 @@ internal sealed partial class FileResponder : IHttpResponder
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask AnswerAsync(HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
     {
-        if (request.Method == RequestMethod.Other)
+        switch (request.Method)
         {
-            response.Start(405);
-            response.Header("Allow"u8, "GET, HEAD"u8);
-            await response.SendStatusTextAsync(Exchange);
-            return;
+            case RequestMethod.Get or RequestMethod.Head:
+                break;
+            case RequestMethod.Options when request.TargetForm == HttpTargetForm.Asterisk:
+                // RFC 9110 §9.3.7: OPTIONS * asks about the server: what it allows, and no content.
+                response.Start(200);
+                response.Header("Allow"u8, Allowed);
+                await response.SendAsync(ReadOnlyMemory<byte>.Empty, Exchange);
+                return;
+            case RequestMethod.Options:
+                break;
+            case RequestMethod.Other:
+                // RFC 9110 §15.6.2: a method the server does not recognize is 501, and the text says so.
+                response.Start(501);
+                response.Header("Content-Type"u8, "text/plain; charset=utf-8"u8);
+                await response.SendAsync(UnknownMethodText(request.MethodText), Exchange);
+                return;
+            default:
+                // RFC 9110 §15.5.6: a method it knows but does not allow here (POST, PUT, DELETE,
+                // PATCH, CONNECT; TRACE too, since echoing a request back hands its cookies to a script).
+                response.Start(405);
+                response.Header("Allow"u8, Allowed);
+                await response.SendStatusTextAsync(Exchange);
+                return;
         }
 
         string? target = _logger.IsEnabled(LogLevel.Debug) ? Encoding.ASCII.GetString(request.Target) : null;
@@ -75,11 +112,22 @@ internal sealed partial class FileResponder : IHttpResponder
             using var file = result.File;
             switch (result.Kind)
             {
+                case FileOpenKind.File or FileOpenKind.Directory when request.Method == RequestMethod.Options:
+                    // RFC 9110 §9.3.7: what the resource allows, and Content-Length: 0 since nothing follows.
+                    response.Start(200);
+                    response.Header("Allow"u8, Allowed);
+                    if (result.Kind == FileOpenKind.File)
+                    {
+                        response.Header("Accept-Ranges"u8, "bytes"u8);
+                    }
+
+                    await response.SendAsync(ReadOnlyMemory<byte>.Empty, Exchange);
+                    break;
                 case FileOpenKind.File:
                     await SendFileAsync(request, response, file!, ContentTypes.For(rented.AsSpan(0, pathLength)), target);
                     break;
                 case FileOpenKind.Directory:
-                    await SendDirectoryAsync(response, file!, Encoding.UTF8.GetString(rented.AsSpan(0, pathLength)));
+                    await SendDirectoryAsync(request, response, file!, rented.AsMemory(0, pathLength));
                     break;
                 default:
                     Refused(request, target, result.Reason);
@@ -106,7 +154,8 @@ internal sealed partial class FileResponder : IHttpResponder
     {
         path = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(target.Length, 1));
         pathLength = HttpTarget.DecodePath(target, path, out string? reason);
-        notAPath = ReferenceEquals(reason, HttpTarget.NotAPath);
+        // Not a path at all, or a bad escape: the request is malformed (400); the rest name nothing (404).
+        notAPath = ReferenceEquals(reason, HttpTarget.NotAPath) || ReferenceEquals(reason, HttpTarget.BadEscape);
         if (pathLength < 0)
         {
             refusal = reason;
@@ -117,6 +166,9 @@ internal sealed partial class FileResponder : IHttpResponder
         refusal = null;
         return _root.Open(path.AsSpan(0, pathLength), allowRoot: true);
     }
+
+    private static byte[] UnknownMethodText(ReadOnlySpan<byte> method) =>
+        [.. "501 Not Implemented: "u8, .. method, .. " is not a method this server knows; it answers GET, HEAD and OPTIONS\n"u8];
 
     private void Refused(HttpRequest request, string? target, string reason)
     {

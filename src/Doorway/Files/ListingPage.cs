@@ -10,5 +10,5 @@ namespace Doorway.Files;
 /// no symlink followed), so that a huge directory costs one pass of getdents and no more; a link
 /// out of the root past the limit is counted though it would not be listed.
 /// </param>
-/// <param name="Unservable">Entries whose names no client could ask for (not UTF-8, control characters, %XX…), counted and not shown.</param>
+/// <param name="Unservable">Entries whose names no client could ask for (control characters), counted and not shown.</param>
 internal sealed record ListingPage(ReadOnlyMemory<byte> Content, int Entries, int NotShown, int Unservable);

@@ -42,12 +42,11 @@ internal static class NameRules
         char[] chars = ArrayPool<char>.Shared.Rent(name.Length);
         try
         {
-            // Strict decoding: overlong forms (C0 AE for '.'), surrogates and stray bytes are invalid.
-            if (Utf8.ToUtf16(name, chars, out _, out int length, replaceInvalidSequences: false) != OperationStatus.Done)
-            {
-                return "invalid or overlong UTF-8";
-            }
-
+            // A name need not be UTF-8: Linux names are bytes, and a listing links them byte for
+            // byte (issue 9). Invalid sequences become U+FFFD for the checks below, which look at
+            // ASCII only ('/', '.', ':', controls); an overlong form (C0 AE) is not '.' to the
+            // kernel, which never decodes a name, so it cannot make a dot segment.
+            Utf8.ToUtf16(name, chars, out _, out int length, replaceInvalidSequences: true);
             return Refusal(chars.AsSpan(0, length), showHidden);
         }
         finally
@@ -69,12 +68,6 @@ internal static class NameRules
         if (name.Length >= 2 && char.IsAsciiLetter(name[0]) && name[1] == ':')
         {
             return "drive letter";
-        }
-
-        if (HasPercentEscape(name))
-        {
-            // A name still holding %XX after decoding was encoded twice (%252e): refuse, whatever it spells.
-            return "percent-encoded name";
         }
 
         var relative = name[^1] == '/' ? name[..^1] : name;
@@ -113,24 +106,5 @@ internal static class NameRules
         }
 
         return false;
-    }
-
-    private static bool HasPercentEscape(ReadOnlySpan<char> name)
-    {
-        for (int i = name.IndexOf('%'); i >= 0 && i + 2 < name.Length; i = NextPercent(name, i))
-        {
-            if (char.IsAsciiHexDigit(name[i + 1]) && char.IsAsciiHexDigit(name[i + 2]))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static int NextPercent(ReadOnlySpan<char> name, int from)
-    {
-        int next = name[(from + 1)..].IndexOf('%');
-        return next < 0 ? -1 : from + 1 + next;
     }
 }

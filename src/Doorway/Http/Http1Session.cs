@@ -9,8 +9,10 @@ namespace Doorway.Http;
 /// One HTTP/1.1 connection (RFC 9112): request heads parsed as they arrive, answered in order by
 /// the door's responder (pipelined requests included), kept open for HTTP/1.1 unless either side
 /// says close (§9.3), ended with a lingering close (§9.6). Malformed heads get 400/414/431/505, a
-/// head not complete within the request timeout 408, content the door does not take 400 or 413;
-/// all of them with Connection: close. Between requests the session holds no buffer: the request
+/// head not complete within the request timeout 408, content over the limit 413, a transfer coding
+/// it does not know 501; all of them with Connection: close. Content the door does not take is
+/// drained after the responder's answer (up to <see cref="HttpLimits.MaxDiscardedBodyBytes"/>), or
+/// the connection closes after it. Between requests the session holds no buffer: the request
 /// buffer, the header table and the response head buffer are all back in their pools.
 /// </summary>
 internal sealed class Http1Session : IDisposable
@@ -112,6 +114,14 @@ internal sealed class Http1Session : IDisposable
                     return status;
                 }
 
+                // Empty lines before a request line are skipped (RFC 9112 §2.2); a connection that
+                // sent nothing else is idle, not inside a request.
+                int empty = _parser.TakeEmptyLines();
+                if (empty > 0)
+                {
+                    _buffer.Consume(empty);
+                }
+
                 if (_buffer.Count == 0)
                 {
                     timeouts.ClearDeadline();
@@ -171,30 +181,41 @@ internal sealed class Http1Session : IDisposable
             return false;
         }
 
-        _body.Start(_parser.Head, ExpectsContinue());
+        var expectation = ReadExpectation();
+        _body.Start(_parser.Head, expectation == Expectation.Continue, accepted: Limits.MaxRequestBodyBytes > 0);
         bool keepAlive = _parser.Head.KeepAlive && !_stopping.IsCancellationRequested;
         _response.Begin(version, _parser.Head.Method == RequestMethod.Head, keepAlive, _body);
-        try
+        if (expectation == Expectation.Unknown)
         {
-            await _server.Responder.AnswerAsync(_request, _response, _stopping);
+            // RFC 9110 §10.1.1: an expectation other than 100-continue cannot be met: 417. The
+            // request is otherwise sound, so the connection goes on (its content is drained or it closes).
+            HttpLog.Rejected(Logger, _connection.Id, _connection.RemoteEndPoint, 417, "an expectation other than 100-continue");
+            await _response.SendErrorAsync(417, Exchange);
         }
-        catch (HttpBodyException e) when (!_response.HasSent)
+        else
         {
-            await RejectAsync(e.Status, e.Message, version, parsed: true);
-            return false;
-        }
-        catch (HttpBodyException e)
-        {
-            // Content failed after the response went out: its framing may be broken, so the connection ends.
-            HttpLog.Rejected(Logger, _connection.Id, _connection.RemoteEndPoint, e.Status, e.Message);
-            _connection.Abort();
-            return false;
-        }
-        catch (Exception e) when (!_response.HasSent && !NetworkErrors.IsNetworkEnd(e))
-        {
-            HttpLog.ResponderFailed(Logger, e, _connection.Id, _connection.RemoteEndPoint);
-            await RejectAsync(500, "the responder failed", version, parsed: true);
-            return false;
+            try
+            {
+                await _server.Responder.AnswerAsync(_request, _response, _stopping);
+            }
+            catch (HttpBodyException e) when (!_response.HasSent)
+            {
+                await RejectAsync(e.Status, e.Message, version, parsed: true);
+                return false;
+            }
+            catch (HttpBodyException e)
+            {
+                // Content failed after the response went out: its framing may be broken, so the connection ends.
+                HttpLog.Rejected(Logger, _connection.Id, _connection.RemoteEndPoint, e.Status, e.Message);
+                _connection.Abort();
+                return false;
+            }
+            catch (Exception e) when (!_response.HasSent && !NetworkErrors.IsNetworkEnd(e))
+            {
+                HttpLog.ResponderFailed(Logger, e, _connection.Id, _connection.RemoteEndPoint);
+                await RejectAsync(500, "the responder failed", version, parsed: true);
+                return false;
+            }
         }
 
         if (!_response.HasStarted)
@@ -228,23 +249,14 @@ internal sealed class Http1Session : IDisposable
     /// <summary>
     /// How the content is framed, RFC 9112 §6.1 and §6.3; null when the request can be answered,
     /// else why not (with the status to answer it with). The connection closes after any refusal:
-    /// content that is not read cannot be skipped safely.
+    /// content whose framing is refused cannot be skipped safely. Content that is framed soundly
+    /// but that the door does not take (no body limit) is not refused here: the responder answers
+    /// the request (405 for a POST), and the content is drained after it or the connection closes.
     /// </summary>
     private string? CheckFraming(out int status)
     {
         ref readonly var head = ref _parser.Head;
         status = 400;
-        if (!head.HasBody)
-        {
-            return null;
-        }
-
-        if (Limits.MaxRequestBodyBytes == 0)
-        {
-            // This door takes no content, so nothing here reads it: it is never skipped over or mistaken for the next request.
-            return "request with a body";
-        }
-
         if (head.TransferEncodingCount > 0)
         {
             if (head.Version < 11)
@@ -265,18 +277,19 @@ internal sealed class Http1Session : IDisposable
             }
 
             int lastComma = codings.LastIndexOf((byte)',');
-            if (lastComma >= 0 && Ascii.EqualsIgnoreCase(codings[(lastComma + 1)..].Trim(" \t"u8), "chunked"u8))
+            if (lastComma < 0 || !Ascii.EqualsIgnoreCase(codings[(lastComma + 1)..].Trim(" \t"u8), "chunked"u8))
             {
-                // §6.1: a coding the server does not know (gzip before chunked) gets 501.
-                status = 501;
-                return "transfer coding not implemented";
+                // §6.3: without chunked last, the content's length cannot be known: 400 and close (a MUST,
+                // which wins over §6.1's 501 for a coding not understood).
+                return "chunked is not the final transfer coding";
             }
 
-            // §6.3: without chunked last, the content's length cannot be known.
-            return "chunked is not the final transfer coding";
+            // §6.1: a coding the server does not understand (gzip before chunked) SHOULD get 501.
+            status = 501;
+            return "transfer coding not implemented";
         }
 
-        if (head.ContentLength > Limits.MaxRequestBodyBytes)
+        if (Limits.MaxRequestBodyBytes > 0 && head.ContentLength > Limits.MaxRequestBodyBytes)
         {
             // RFC 9110 §15.5.14: refused before a byte of it is read.
             status = 413;
@@ -286,10 +299,33 @@ internal sealed class Http1Session : IDisposable
         return null;
     }
 
-    /// <summary>RFC 9110 §10.1.1: "Expect: 100-continue" in HTTP/1.1 (an HTTP/1.0 client's is ignored).</summary>
-    private bool ExpectsContinue() =>
-        _parser.Head.Version >= 11 && _parser.Head.HasBody
-        && _request.Headers.TryGet("expect"u8, out var expect) && Ascii.EqualsIgnoreCase(expect, "100-continue"u8);
+    /// <summary>
+    /// RFC 9110 §10.1.1: what the client's Expect asks. Only HTTP/1.1 counts (a 100-continue in an
+    /// HTTP/1.0 request MUST be ignored); 100-continue matters only when content follows.
+    /// </summary>
+    private Expectation ReadExpectation()
+    {
+        if (_parser.Head.Version < 11 || !_request.Headers.TryGet("expect"u8, out var expect))
+        {
+            return Expectation.None;
+        }
+
+        var result = Expectation.None;
+        foreach (var part in expect.Split((byte)','))
+        {
+            var member = expect[part].Trim(" \t"u8);
+            if (Ascii.EqualsIgnoreCase(member, "100-continue"u8))
+            {
+                result = _parser.Head.HasBody ? Expectation.Continue : result;
+            }
+            else if (!member.IsEmpty)
+            {
+                return Expectation.Unknown;
+            }
+        }
+
+        return result;
+    }
 
     /// <summary>Reads and drops content the responder left, within the body limit and the request timeout; false: close instead.</summary>
     private async ValueTask<bool> DrainAsync()
@@ -331,6 +367,13 @@ internal sealed class Http1Session : IDisposable
         Served(parsed);
         _response.Release();
         await LingeringClose.RunAsync(_connection);
+    }
+
+    private enum Expectation
+    {
+        None,
+        Continue,
+        Unknown,
     }
 
     private void Served(bool parsed)

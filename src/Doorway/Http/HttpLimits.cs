@@ -31,14 +31,24 @@ public sealed record HttpLimits
     /// Largest request content (after chunked decoding) a responder may be handed; a larger
     /// Content-Length, or a chunked body that grows past it, gets 413 and close.
     /// <para>
-    /// 0, the default, means the door takes no content at all: a request that announces some
-    /// (Content-Length above 0, any Transfer-Encoding) gets 400 and the connection closes before a
-    /// responder sees it, so framing nobody reads can never carry a smuggled request. A door whose
-    /// responder wants bodies (a form, a proxied POST) says how much it can take; nginx's
+    /// 0, the default, means the door takes no content at all: a responder that reads some gets
+    /// 413. A request that announces content is still answered (a POST to a file door gets 405
+    /// with Allow, RFC 9110 §15.5.6), then its content is read and dropped if it is a
+    /// Content-Length body of at most <see cref="MaxDiscardedBodyBytes"/>, or else the connection
+    /// closes after the answer, so framing nobody reads can never carry a smuggled request. A door
+    /// whose responder wants bodies (a form, a proxied POST) says how much it can take; nginx's
     /// client_max_body_size of 1 MiB is a fair choice then.
     /// </para>
     /// </summary>
     public long MaxRequestBodyBytes { get; init; }
+
+    /// <summary>
+    /// Largest Content-Length body that a door taking no content reads and drops after answering,
+    /// to keep the connection; a larger one (or a chunked one) ends the connection after the
+    /// answer instead. 1 MiB, nginx's default client_max_body_size: what a client that POSTs to a
+    /// download server typically sends, read in well under the request timeout.
+    /// </summary>
+    public long MaxDiscardedBodyBytes { get; init; } = 1024 * 1024;
 
     /// <summary>The product name sent in every response's Server field (RFC 9110 §10.2.4).</summary>
     public string ServerName { get; init; } = "doorway";
@@ -69,6 +79,11 @@ public sealed record HttpLimits
         if (MaxRequestBodyBytes < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxRequestBodyBytes), MaxRequestBodyBytes, "the maximum request body must be 0 (none) or more");
+        }
+
+        if (MaxDiscardedBodyBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxDiscardedBodyBytes), MaxDiscardedBodyBytes, "the maximum discarded body must be 0 (none) or more");
         }
 
         if (string.IsNullOrEmpty(ServerName) || ServerName.Any(c => c is <= ' ' or > '~'))

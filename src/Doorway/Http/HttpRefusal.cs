@@ -14,6 +14,9 @@ public static class HttpRefusal
     /// <summary>Seconds a refused client is asked to wait before it tries again.</summary>
     public const int RetryAfterSeconds = 1;
 
+    /// <summary>Most bytes read to tell whether a refused client speaks HTTP: a request line's start is enough.</summary>
+    private const int SniffBytes = 1024;
+
     private static readonly byte[] ServerName = Encoding.ASCII.GetBytes(HttpLimits.Default.ServerName);
 
     /// <summary>
@@ -46,25 +49,16 @@ public static class HttpRefusal
     private static async Task<bool> IsHttpAsync(Connection connection, CancellationToken timeout)
     {
         await connection.WaitForDataAsync(timeout);
-        byte[] first = ArrayPool<byte>.Shared.Rent(HttpRequestStart.DecisiveBytes);
+        byte[] first = ArrayPool<byte>.Shared.Rent(SniffBytes);
         try
         {
             int count = 0;
             while (true)
             {
-                int received = await connection.ReceiveAsync(first.AsMemory(count, HttpRequestStart.DecisiveBytes - count), timeout);
-                if (received == 0)
-                {
-                    return false;
-                }
-
+                int received = await connection.ReceiveAsync(first.AsMemory(count, SniffBytes - count), timeout);
                 count += received;
-                if (count == HttpRequestStart.DecisiveBytes)
-                {
-                    return HttpRequestStart.Check(first.AsSpan(0, count)) == HttpStart.Http;
-                }
-
-                switch (HttpRequestStart.Check(first.AsSpan(0, count)))
+                bool final = received == 0 || count == SniffBytes;
+                switch (HttpRequestStart.Check(first.AsSpan(0, count), quiet: connection.Available == 0, final))
                 {
                     case HttpStart.Http:
                         return true;
@@ -84,8 +78,8 @@ public static class HttpRefusal
         var writer = new ResponseHeadWriter();
         try
         {
-            // The client's version is not known yet; HTTP/1.1 is what an HTTP/1.0 client also reads (RFC 9110 §2.5).
-            writer.Start(503, 11, ServerName);
+            // HTTP/1.1 is what an HTTP/1.0 client also reads (RFC 9110 §2.5).
+            writer.Start(503, ServerName);
             writer.Header("Retry-After"u8, RetryAfterSeconds);
             writer.Header("Content-Type"u8, "text/plain; charset=utf-8"u8);
             var body = "503 Service Unavailable: too many connections; try again shortly\n"u8;

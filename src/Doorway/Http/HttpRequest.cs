@@ -32,7 +32,10 @@ internal sealed class HttpRequest
     /// <summary>The request target as sent: origin form "/a/b?q", absolute form "http://h/a", "*" or authority form (RFC 9112 §3.2).</summary>
     public ReadOnlySpan<byte> Target => _buffer.Head[_parser.Head.Target];
 
-    /// <summary>10 for HTTP/1.0, 11 for HTTP/1.1.</summary>
+    /// <summary>Which of the four forms <see cref="Target"/> is in; the parser has checked that the method allows it.</summary>
+    public HttpTargetForm TargetForm => _parser.Head.TargetForm;
+
+    /// <summary>10 for HTTP/1.0, 11 for HTTP/1.1 (and any later HTTP/1.x, read as 1.1).</summary>
     public int Version => _parser.Head.Version;
 
     public HttpHeaders Headers => _parser.Headers(_buffer.Head);

@@ -29,6 +29,7 @@ internal sealed partial class HttpRequestBody
     private int _trailerBytes;
     private bool _expectsContinue;
     private bool _continueSent;
+    private bool _accepted;
 
     public HttpRequestBody(Connection connection, RequestBuffer buffer, HttpLimits limits, HttpResponse response)
     {
@@ -69,17 +70,32 @@ internal sealed partial class HttpRequestBody
     /// <summary>
     /// Whether unread content can be read and dropped so the connection can serve its next
     /// request. Not when the client waits for "100 Continue" that was never sent (RFC 9110
-    /// §10.1.1): it may never send the content, and its next request would be taken for it.
+    /// §10.1.1): it may never send the content, and its next request would be taken for it. On a
+    /// door that takes no content, only a Content-Length body of at most
+    /// <see cref="HttpLimits.MaxDiscardedBodyBytes"/> (there is no room for chunked framing, and no
+    /// reason to read much that nobody wants).
     /// </summary>
-    internal bool CanDrain => !_expectsContinue || _continueSent;
+    internal bool CanDrain => (!_expectsContinue || _continueSent)
+        && (_accepted || _state == State.Done || (_framing == Framing.Length && _remaining <= _limits.MaxDiscardedBodyBytes));
 
     /// <summary>
     /// Reads up to <paramref name="destination"/>.Length bytes of content; 0 at its end. The first
     /// read answers a client's "Expect: 100-continue" with 100 (RFC 9110 §10.1.1), unless the
-    /// response has already gone out.
+    /// response has already gone out. On a door that takes no content (no body limit), there is
+    /// none to read: a request that has some gets 413.
     /// </summary>
+    public ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+    {
+        if (!_accepted && _state != State.Done && !destination.IsEmpty)
+        {
+            throw new HttpBodyException(413, "this door takes no request content");
+        }
+
+        return ReadContentAsync(destination, cancellationToken);
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+    private async ValueTask<int> ReadContentAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
         if (_state == State.Done || destination.IsEmpty)
         {
@@ -97,9 +113,10 @@ internal sealed partial class HttpRequestBody
             : await ReadChunkedAsync(destination, cancellationToken);
     }
 
-    /// <summary>Starts the content of a new request.</summary>
-    internal void Start(in HttpRequestHead head, bool expectsContinue)
+    /// <summary>Starts the content of a new request; <paramref name="accepted"/>: the door takes content (it has a body limit).</summary>
+    internal void Start(in HttpRequestHead head, bool expectsContinue, bool accepted = true)
     {
+        _accepted = accepted;
         _read = 0;
         _trailerBytes = 0;
         _lineScanned = 0;
@@ -127,14 +144,15 @@ internal sealed partial class HttpRequestBody
 
     /// <summary>
     /// Reads what is left of the content and drops it, so the next request starts where it should.
-    /// Bounded by the body limit (a chunked body past it throws) and by <paramref name="cancellationToken"/>.
+    /// Bounded by the body limit (a chunked body past it throws), by <see cref="CanDrain"/> on a door
+    /// that takes none, and by <paramref name="cancellationToken"/>.
     /// </summary>
     internal async Task DrainAsync(CancellationToken cancellationToken)
     {
         byte[] sink = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
-            while (await ReadAsync(sink, cancellationToken) > 0)
+            while (await ReadContentAsync(sink, cancellationToken) > 0)
             {
             }
         }

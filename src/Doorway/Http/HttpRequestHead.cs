@@ -10,11 +10,12 @@ internal struct HttpRequestHead
     public RequestMethod Method;
     public Range MethodText;
     public Range Target;
+    public HttpTargetForm TargetForm;
 
-    /// <summary>10 for HTTP/1.0, 11 for HTTP/1.1.</summary>
+    /// <summary>10 for HTTP/1.0, 11 for HTTP/1.1 (and any later HTTP/1.x, read as 1.1).</summary>
     public int Version;
 
-    /// <summary>Bytes of the head, request line through the empty line.</summary>
+    /// <summary>Bytes of the head, any empty lines before the request line through the empty line that ends it.</summary>
     public int Length;
 
     public int FieldCount;

@@ -9,8 +9,10 @@ namespace Doorway.Http;
 /// that trickles in a byte at a time costs what it costs whole (a line's bytes are searched for
 /// its end once and validated once). Strict where leniency lets two parsers disagree (request
 /// smuggling): no whitespace before the colon, no obsolete line folding, no bare CR, one Host,
-/// one Content-Length, not both Content-Length and Transfer-Encoding. A bare LF ends a line, as
-/// RFC 9112 §2.2 allows. Every field is recorded (name and value ranges) in a pooled table of
+/// one Content-Length, not both Content-Length and Transfer-Encoding, a valid Host (§3.2), a
+/// target in the form its method allows (§3.2). A bare LF ends a line, and empty lines before the
+/// request line are skipped, as RFC 9112 §2.2 allows; HTTP/1.2 and later minors are read as
+/// HTTP/1.1 (RFC 9110 §2.5). Every field is recorded (name and value ranges) in a pooled table of
 /// <see cref="HttpLimits.MaxHeaderCount"/> entries, rented when a head's fields begin and
 /// returned by <see cref="Release"/> while the connection is idle. One per connection.
 /// </summary>
@@ -29,6 +31,9 @@ internal sealed class HttpRequestParser : IDisposable
     private int _lineStart;
     private int _scanned;
     private int _headerStart;
+
+    // Bytes of empty lines skipped before this request's line (RFC 9112 §2.2), bounded by the request line limit.
+    private int _emptyLineBytes;
 
     public HttpRequestParser(HttpLimits limits)
     {
@@ -75,7 +80,7 @@ internal sealed class HttpRequestParser : IDisposable
         while (true)
         {
             int limit = _phase == Phase.RequestLine
-                ? Math.Min(data.Length, _limits.MaxRequestLineBytes + 1)
+                ? Math.Min(data.Length, _lineStart + _limits.MaxRequestLineBytes + 1)
                 : Math.Min(data.Length, _headerStart + _limits.MaxHeaderBytes + 1);
             int lineEnd = -1;
             if (_scanned < limit)
@@ -96,7 +101,7 @@ internal sealed class HttpRequestParser : IDisposable
             {
                 if (_phase == Phase.RequestLine)
                 {
-                    return data.Length > _limits.MaxRequestLineBytes ? Fail(HttpParseStatus.UriTooLong, "request line too long") : HttpParseStatus.Incomplete;
+                    return data.Length - _lineStart > _limits.MaxRequestLineBytes ? Fail(HttpParseStatus.UriTooLong, "request line too long") : HttpParseStatus.Incomplete;
                 }
 
                 return data.Length - _headerStart > _limits.MaxHeaderBytes
@@ -108,9 +113,22 @@ internal sealed class HttpRequestParser : IDisposable
             int contentEnd = lineEnd > _lineStart && data[lineEnd - 1] == (byte)'\r' ? lineEnd - 1 : lineEnd;
             BytesExamined += contentEnd - _lineStart;
             HttpParseStatus status;
-            if (_phase == Phase.RequestLine)
+            if (_phase == Phase.RequestLine && contentEnd == _lineStart)
             {
-                status = ParseRequestLine(data[..contentEnd]);
+                // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before a request line
+                // (a client's extra CRLF after a request's content, or between pipelined requests).
+                _emptyLineBytes += _scanned - _lineStart;
+                if (_emptyLineBytes > _limits.MaxRequestLineBytes)
+                {
+                    return Fail(HttpParseStatus.BadRequest, "too many empty lines before the request line");
+                }
+
+                _lineStart = _scanned;
+                continue;
+            }
+            else if (_phase == Phase.RequestLine)
+            {
+                status = ParseRequestLine(data, _lineStart, contentEnd);
                 _headerStart = _scanned;
             }
             else if (contentEnd == _lineStart)
@@ -138,9 +156,29 @@ internal sealed class HttpRequestParser : IDisposable
         }
     }
 
+    /// <summary>
+    /// Bytes at the front of the data that were only empty lines, now forgotten by the parser (it
+    /// resumes as if the data started after them): the caller drops them from its buffer, so a
+    /// connection that sent a stray CRLF and nothing else is idle, not in a request. Their count
+    /// still counts against the limit until <see cref="Reset"/>.
+    /// </summary>
+    public int TakeEmptyLines()
+    {
+        if (_phase != Phase.RequestLine || _lineStart == 0)
+        {
+            return 0;
+        }
+
+        int skipped = _lineStart;
+        _scanned -= skipped;
+        _lineStart = 0;
+        return skipped;
+    }
+
     /// <summary>Forgets the last request, keeping the field table for the next one (pipelined or soon to come).</summary>
     public void Reset()
     {
+        _emptyLineBytes = 0;
         _head = default;
         _head.ContentLength = -1;
         _phase = Phase.RequestLine;
@@ -218,14 +256,17 @@ internal sealed class HttpRequestParser : IDisposable
         return HttpParseStatus.Complete;
     }
 
-    private HttpParseStatus ParseRequestLine(ReadOnlySpan<byte> line)
+    private HttpParseStatus ParseRequestLine(ReadOnlySpan<byte> data, int start, int end)
     {
+        var line = data[start..end];
         int firstSpace = line.IndexOf((byte)' ');
         if (firstSpace <= 0 || line[..firstSpace].IndexOfAnyExcept(TokenChars) >= 0)
         {
             return Fail(HttpParseStatus.BadRequest, "malformed method");
         }
 
+        // RFC 9112 §3: exactly one SP between the parts; a server that splits on any whitespace
+        // would read a target that another reads differently.
         int secondSpace = line[(firstSpace + 1)..].IndexOf((byte)' ');
         if (secondSpace <= 0)
         {
@@ -248,18 +289,103 @@ internal sealed class HttpRequestParser : IDisposable
             return Fail(HttpParseStatus.BadRequest, "malformed HTTP version");
         }
 
-        if (version[5] != (byte)'1' || version[7] is not ((byte)'0' or (byte)'1'))
+        if (version[5] != (byte)'1')
         {
-            return Fail(HttpParseStatus.VersionNotSupported, "unsupported HTTP version");
+            // RFC 9110 §15.6.6: 505 for a major version the server does not support (0.9, 2, 3).
+            return Fail(HttpParseStatus.VersionNotSupported, "unsupported HTTP major version");
         }
 
         var method = line[..firstSpace];
-        _head.Method = method.SequenceEqual("GET"u8) ? RequestMethod.Get : method.SequenceEqual("HEAD"u8) ? RequestMethod.Head : RequestMethod.Other;
-        _head.MethodText = new Range(0, firstSpace);
-        _head.Target = new Range(firstSpace + 1, secondSpace);
-        _head.Version = version[7] == (byte)'1' ? 11 : 10;
-        return HttpParseStatus.Complete;
+        _head.Method = MethodOf(method);
+        _head.MethodText = new Range(start, start + firstSpace);
+        _head.Target = new Range(start + firstSpace + 1, start + secondSpace);
+        // RFC 9110 §2.5: a higher minor version of a major version the server implements is
+        // processed as the highest minor it implements: HTTP/1.2 is HTTP/1.1.
+        _head.Version = version[7] == (byte)'0' ? 10 : 11;
+        string? error = CheckTargetForm(target);
+        return error is null ? HttpParseStatus.Complete : Fail(HttpParseStatus.BadRequest, error);
     }
+
+    /// <summary>RFC 9112 §3.2: which form the target is in, and whether its method allows that form; null when it does.</summary>
+    private string? CheckTargetForm(ReadOnlySpan<byte> target)
+    {
+        if (target[0] == (byte)'/')
+        {
+            _head.TargetForm = HttpTargetForm.Origin;
+        }
+        else if (target.SequenceEqual("*"u8))
+        {
+            _head.TargetForm = HttpTargetForm.Asterisk;
+        }
+        else if (IsAbsolute(target, out var authority))
+        {
+            // RFC 9110 §4.2.4: userinfo in an http(s) URI is to be treated as an error.
+            if (authority.Contains((byte)'@') || !HostSyntax.IsValid(authority))
+            {
+                return "malformed authority in an absolute-form target";
+            }
+
+            _head.TargetForm = HttpTargetForm.Absolute;
+        }
+        else if (HostSyntax.IsValid(target, portRequired: true))
+        {
+            _head.TargetForm = HttpTargetForm.Authority;
+        }
+        else
+        {
+            return "malformed request target";
+        }
+
+        bool connect = _head.Method == RequestMethod.Connect;
+        if (connect != (_head.TargetForm == HttpTargetForm.Authority))
+        {
+            // §3.2.3: authority form is for CONNECT only, and CONNECT takes nothing else.
+            return connect ? "CONNECT without an authority-form target" : "authority-form target without CONNECT";
+        }
+
+        if (_head.TargetForm == HttpTargetForm.Asterisk && _head.Method != RequestMethod.Options)
+        {
+            // §3.2.4: "*" is for OPTIONS only.
+            return "asterisk-form target without OPTIONS";
+        }
+
+        return null;
+    }
+
+    /// <summary>scheme "://" authority ... (RFC 3986 §3: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )); the authority ends at '/', '?' or '#'.</summary>
+    private static bool IsAbsolute(ReadOnlySpan<byte> target, out ReadOnlySpan<byte> authority)
+    {
+        authority = default;
+        int colon = target.IndexOf("://"u8);
+        if (colon <= 0 || !char.IsAsciiLetter((char)target[0])
+            || target[..colon].IndexOfAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-."u8) >= 0)
+        {
+            return false;
+        }
+
+        authority = target[(colon + 3)..];
+        int end = authority.IndexOfAny("/?#"u8);
+        if (end >= 0)
+        {
+            authority = authority[..end];
+        }
+
+        return true;
+    }
+
+    private static RequestMethod MethodOf(ReadOnlySpan<byte> method) => method.Length switch
+    {
+        3 when method.SequenceEqual("GET"u8) => RequestMethod.Get,
+        3 when method.SequenceEqual("PUT"u8) => RequestMethod.Put,
+        4 when method.SequenceEqual("HEAD"u8) => RequestMethod.Head,
+        4 when method.SequenceEqual("POST"u8) => RequestMethod.Post,
+        5 when method.SequenceEqual("TRACE"u8) => RequestMethod.Trace,
+        5 when method.SequenceEqual("PATCH"u8) => RequestMethod.Patch,
+        6 when method.SequenceEqual("DELETE"u8) => RequestMethod.Delete,
+        7 when method.SequenceEqual("CONNECT"u8) => RequestMethod.Connect,
+        7 when method.SequenceEqual("OPTIONS"u8) => RequestMethod.Options,
+        _ => RequestMethod.Other,
+    };
 
     private HttpParseStatus ParseField(ReadOnlySpan<byte> data, int start, int end)
     {
@@ -290,9 +416,15 @@ internal sealed class HttpRequestParser : IDisposable
         switch (name.Length)
         {
             case 4 when Ascii.EqualsIgnoreCase(name, "host"u8):
+                // RFC 9112 §3.2: more than one Host, or an invalid one, MUST get 400.
                 if (_head.HasHost)
                 {
                     return Fail(HttpParseStatus.BadRequest, "more than one Host");
+                }
+
+                if (!HostSyntax.IsValid(value))
+                {
+                    return Fail(HttpParseStatus.BadRequest, "invalid Host");
                 }
 
                 _head.HasHost = true;

@@ -1,42 +1,102 @@
+using System.Buffers;
+using System.Text;
+
 namespace Doorway.Http;
 
 /// <summary>
-/// Recognizes the start of an HTTP/1.x request line from a few bytes, before the line is whole:
-/// a method of upper-case letters (RFC 9110 §9's and the WebDAV ones; the few registered methods
-/// with a '-' are not recognized), one space, and a target that starts with '/', '*' or "h"
-/// (absolute form, RFC 9112 §3.2).
+/// Recognizes an HTTP/1.x request line by its shape (RFC 9112 §3), from the first bytes of a
+/// connection: empty lines skipped (§2.2), a method token (any token: "get" and "FOO" are HTTP
+/// that the session answers 501), whitespace, a target, whitespace, and "HTTP/" with a version
+/// (matched without regard to case, so a malformed "http/1.1" is still answered, with 400).
+/// Whatever has that shape is HTTP, however malformed otherwise: the parser, not the sniffer,
+/// says what is wrong with it, so every HTTP client gets a status line. A method of upper-case
+/// letters followed by a space and '/', '*' or 'h' (origin, asterisk and absolute form) is taken
+/// as HTTP before the line is whole; anything else waits for the line's end, or for the bytes to
+/// stop coming.
 /// </summary>
 internal static class HttpRequestStart
 {
-    /// <summary>Longest method recognized; the registered ones are shorter.</summary>
+    /// <summary>Longest method that is waited for while it is typed (upper-case letters only); the registered ones are shorter.</summary>
     public const int MaxMethodLength = 20;
 
-    /// <summary>The most bytes <see cref="Check"/> needs to decide.</summary>
-    public const int DecisiveBytes = MaxMethodLength + 2;
+    private static readonly SearchValues<byte> TokenChars =
+        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
 
-    public static HttpStart Check(ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// Whether <paramref name="bytes"/> start an HTTP request.
+    /// </summary>
+    /// <param name="quiet">No more bytes are waiting now (more may still come): decide if the bytes can be nothing but a raw name so far.</param>
+    /// <param name="final">No more bytes will be looked at (end of stream, a full buffer, the sniffer's timeout): decide on what came.</param>
+    public static HttpStart Check(ReadOnlySpan<byte> bytes, bool quiet = false, bool final = false)
     {
-        int i = 0;
-        while (i < bytes.Length && i <= MaxMethodLength && bytes[i] is >= (byte)'A' and <= (byte)'Z')
+        quiet |= final;
+        var start = bytes[EmptyLines(bytes)..];
+        if (start.IsEmpty)
         {
-            i++;
+            return final ? HttpStart.NotHttp : HttpStart.Unknown;
         }
 
-        if (i == bytes.Length)
+        int methodEnd = start.IndexOfAnyExcept(TokenChars);
+        if (methodEnd < 0)
         {
-            return i > MaxMethodLength ? HttpStart.NotHttp : HttpStart.Unknown;
+            // A token so far. One of upper-case letters is perhaps a method being typed; anything
+            // else that stopped coming is a raw name ("hello.txt", sent whole by the book's client).
+            return final || (quiet && !IsTypedMethod(start)) ? HttpStart.NotHttp : HttpStart.Unknown;
         }
 
-        if (i == 0 || i > MaxMethodLength || bytes[i] != (byte)' ')
+        if (methodEnd == 0 || start[methodEnd] is not ((byte)' ' or (byte)'\t'))
         {
             return HttpStart.NotHttp;
         }
 
-        if (i + 1 == bytes.Length)
+        var rest = start[(methodEnd + 1)..];
+        bool typed = IsTypedMethod(start[..methodEnd]);
+        if (typed && !rest.IsEmpty && rest[0] is (byte)'/' or (byte)'*' or (byte)'h' or (byte)'H')
+        {
+            return HttpStart.Http;
+        }
+
+        int lineEnd = rest.IndexOf((byte)'\n');
+        if (lineEnd < 0 && (!quiet || (typed && rest.IsEmpty && !final)))
         {
             return HttpStart.Unknown;
         }
 
-        return bytes[i + 1] is (byte)'/' or (byte)'*' or (byte)'h' ? HttpStart.Http : HttpStart.NotHttp;
+        return EndsWithVersion(lineEnd < 0 ? rest : rest[..lineEnd]) ? HttpStart.Http : HttpStart.NotHttp;
+    }
+
+    /// <summary>Bytes of empty lines (CRLF or LF) at the start; a CR at the very end may be the start of one.</summary>
+    public static int EmptyLines(ReadOnlySpan<byte> bytes)
+    {
+        int i = 0;
+        while (i < bytes.Length)
+        {
+            if (bytes[i] == (byte)'\n')
+            {
+                i++;
+            }
+            else if (bytes[i] == (byte)'\r' && i + 1 < bytes.Length && bytes[i + 1] == (byte)'\n')
+            {
+                i += 2;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return i;
+    }
+
+    private static bool IsTypedMethod(ReadOnlySpan<byte> token) =>
+        token.Length <= MaxMethodLength && token.IndexOfAnyExceptInRange((byte)'A', (byte)'Z') < 0;
+
+    /// <summary>Whether the line's last word (after whitespace) starts with "HTTP/", as a request line's version does.</summary>
+    private static bool EndsWithVersion(ReadOnlySpan<byte> line)
+    {
+        line = line.TrimEnd(" \t\r"u8);
+        int space = line.LastIndexOfAny((byte)' ', (byte)'\t');
+        var word = line[(space + 1)..];
+        return word.Length > 5 && Ascii.EqualsIgnoreCase(word[..5], "HTTP/"u8);
     }
 }

@@ -98,7 +98,7 @@ internal sealed class HttpResponse
         ArgumentOutOfRangeException.ThrowIfGreaterThan(status, 599);
         Status = status;
         _phase = Phase.Head;
-        _writer.Start(status, _version, _serverName.Span);
+        _writer.Start(status, _serverName.Span);
     }
 
     /// <summary>Adds a header field. The framing fields (Content-Length, Transfer-Encoding, Connection) are the response's own.</summary>
@@ -294,6 +294,67 @@ internal sealed class HttpResponse
         }
 
         _contentSent += content.Length;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="count"/> bytes of <paramref name="file"/> from <paramref name="offset"/>
+    /// as the next piece of content written with <see cref="WriteAsync"/> (a part of a
+    /// multipart/byteranges body): read into the buffer when small, else by the kernel's copy.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask WriteFileAsync(SafeFileHandle file, long offset, long count, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (_phase == Phase.Head)
+        {
+            EndHead(HttpStatus.HasNoContent(Status) ? -1 : _declaredLength);
+        }
+        else if (_phase != Phase.Content)
+        {
+            throw new InvalidOperationException(_phase == Phase.None ? "the response was not started" : "the response is complete");
+        }
+
+        if (_isHead || _framing == Framing.None || count == 0)
+        {
+            return;
+        }
+
+        if (_framing == Framing.Length && _contentSent + count > _declaredLength)
+        {
+            throw new InvalidOperationException("more content than the declared Content-Length");
+        }
+
+        if (_framing == Framing.Chunked)
+        {
+            _writer.Append(count, hex: true);
+            _writer.Append("\r\n"u8);
+        }
+
+        if (count <= SmallBodyBytes && count + 2 <= _writer.Free.Length)
+        {
+            int read = RandomAccess.Read(file, _writer.Free.Span[..(int)count], offset);
+            if (read != count)
+            {
+                throw new IOException("file changed while being sent");
+            }
+
+            _writer.Advance(read);
+            await FlushAsync(cancellationToken);
+        }
+        else
+        {
+            await FlushAsync(cancellationToken);
+            _sent = true;
+            await _connection.SendFileAsync(file, offset, count, cancellationToken);
+        }
+
+        if (_framing == Framing.Chunked)
+        {
+            _writer.Append("\r\n"u8);
+        }
+
+        _contentSent += count;
     }
 
     /// <summary>

@@ -39,8 +39,14 @@ internal sealed class ResponseHeadWriter
 
     public int Length => _length;
 
-    /// <summary>Begins a head: the status line, Server and Date (RFC 9110 §6.6.1: an origin server with a clock sends Date).</summary>
-    public void Start(int status, int version, ReadOnlySpan<byte> serverName)
+    /// <summary>
+    /// Begins a head: the status line, Server and Date (RFC 9110 §6.6.1: an origin server with a
+    /// clock sends Date). The status line says HTTP/1.1 whatever the request's version: a server
+    /// sends the highest version it conforms to within the request's major version (RFC 9110
+    /// §2.5, §6.2), and an HTTP/1.0 client reads it as such; what the client can take (no
+    /// chunked, no persistence unless asked) is the framing's business.
+    /// </summary>
+    public void Start(int status, ReadOnlySpan<byte> serverName)
     {
         if (_buffer is null)
         {
@@ -49,7 +55,7 @@ internal sealed class ResponseHeadWriter
         }
 
         _length = 0;
-        Append(version >= 11 ? "HTTP/1.1 "u8 : "HTTP/1.0 "u8);
+        Append("HTTP/1.1 "u8);
         Append(status);
         Append(" "u8);
         Append(HttpStatus.ReasonPhrase(status));

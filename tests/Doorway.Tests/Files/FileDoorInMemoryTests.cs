@@ -35,7 +35,7 @@ public sealed class FileDoorInMemoryTests : IDisposable
         Assert.Equal(404, (await reader.ReadResponseAsync(cancellationToken: Deadline.Token()).WithDeadline()).Status);
         var other = await reader.ReadResponseAsync(cancellationToken: Deadline.Token()).WithDeadline();
         Assert.Equal(405, other.Status);
-        Assert.Equal("GET, HEAD", other.Headers["Allow"]);
+        Assert.Equal("GET, HEAD, OPTIONS", other.Headers["Allow"]);
         var redirect = await reader.ReadResponseAsync(cancellationToken: Deadline.Token()).WithDeadline();
         Assert.Equal(301, redirect.Status);
         Assert.Equal("/sub/", redirect.Headers["Location"]);

@@ -155,17 +155,19 @@ public sealed partial class ListingCacheTests : IDisposable
     }
 
     [Fact]
-    public void A_name_that_is_not_utf8_is_counted_not_shown_and_does_not_throw()
+    public void A_name_that_is_not_utf8_or_holds_an_escape_is_listed_with_a_link_to_its_bytes()
     {
-        // "café.txt" in Latin-1: E9 alone is not UTF-8, and Open takes only strict UTF-8, so no link could fetch it.
+        // "café.txt" in Latin-1: E9 alone is not UTF-8. Shown escaped, linked byte for byte (issue 9).
         TestFileSystem.WriteFile(_tree.Root, [.. "caf"u8, 0xE9, .. ".txt"u8], "latin-1"u8);
-        File.WriteAllText(_tree.PathOf("100%41.txt"), "a name Open refuses as percent-encoded");
+        File.WriteAllText(_tree.PathOf("100%41.txt"), "a name holding an escape");
+        File.WriteAllText(_tree.PathOf("tab\there"), "a control character: no client could ask for it");
         using var root = new FileRoot(_tree.Root);
         var (page, html) = List(root, "");
-        Assert.Equal(2, page.Unservable);
-        Assert.DoesNotContain("caf", html, StringComparison.Ordinal);
+        Assert.Equal(1, page.Unservable);
+        Assert.Contains("<a href=\"caf%E9.txt\">caf\\xE9.txt</a>", html, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"100%2541.txt\">100%41.txt</a>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("\uFFFD", html, StringComparison.Ordinal);
-        Assert.Contains("2 not shown: their names cannot be asked for", html, StringComparison.Ordinal);
+        Assert.Contains("1 not shown: its name cannot be asked for", html, StringComparison.Ordinal);
         Assert.True(Lists(html, "a.txt"));
     }
 

@@ -60,7 +60,8 @@ public sealed class Http1SessionTests
         await using var harness = new SessionHarness(TestResponder.Hello);
         await harness.SendAsync("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
         var kept = await harness.ReadResponseAsync();
-        Assert.StartsWith("HTTP/1.0 200 OK", kept.StatusLine, StringComparison.Ordinal);
+        // RFC 9110 §2.5: the server's own version in the status line; HTTP/1.0's persistence rules still apply.
+        Assert.StartsWith("HTTP/1.1 200 OK", kept.StatusLine, StringComparison.Ordinal);
         Assert.Equal("keep-alive", kept.Headers["Connection"]);
         await harness.SendAsync("GET / HTTP/1.0\r\n\r\n");
         Assert.True((await harness.ReadResponseAsync()).Closes);
@@ -221,6 +222,64 @@ public sealed class Http1SessionTests
         Assert.Equal(204, response.Status);
         Assert.False(response.Headers.ContainsKey("Content-Length"));
         Assert.Equal("yes please 3 OPTIONS 11", seen);
+    }
+
+    [Theory]
+    [InlineData("\r\n")]
+    [InlineData("\r\n\r\n")]
+    [InlineData("\n")]
+    public async Task Empty_lines_between_pipelined_requests_are_ignored(string between)
+    {
+        // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before a request line.
+        await using var harness = new SessionHarness(TestResponder.Echo);
+        await harness.SendAsync(between + "GET /one HTTP/1.1\r\nHost: t\r\n\r\n" + between + "GET /two HTTP/1.1\r\nHost: t\r\n\r\n");
+        Assert.Equal("/one:", (await harness.ReadResponseAsync()).Text);
+        var second = await harness.ReadResponseAsync();
+        Assert.Equal("/two:", second.Text);
+        Assert.False(second.Closes);
+        Assert.Equal(2, harness.Session.Requests);
+    }
+
+    [Fact]
+    public async Task A_stray_line_end_after_a_request_leaves_the_connection_idle()
+    {
+        await using var harness = new SessionHarness(TestResponder.Hello);
+        await harness.IdleAsync();
+        await harness.SendAsync(Get + "\r\n");
+        await harness.ReadResponseAsync();
+        // Waiting for the client again with nothing held: the CRLF was dropped, not taken as a request begun.
+        await harness.IdleAsync();
+        await harness.SendAsync("\r");
+        await harness.SendAsync("\n");
+        await harness.IdleAsync();
+        Assert.Equal(0, harness.Session.BuffersHeld);
+        await harness.SendAsync(Get);
+        Assert.Equal(200, (await harness.ReadResponseAsync()).Status);
+    }
+
+    [Theory]
+    [InlineData("HTTP/1.2")]
+    [InlineData("HTTP/1.9")]
+    public async Task A_later_HTTP_1_minor_version_is_served_as_1_1(string version)
+    {
+        await using var harness = new SessionHarness(TestResponder.Hello);
+        await harness.SendAsync($"GET / {version}\r\nHost: t\r\n\r\n" + Get);
+        var first = await harness.ReadResponseAsync();
+        Assert.Equal("HTTP/1.1 200 OK", first.StatusLine);
+        Assert.False(first.Closes);
+        Assert.Equal(200, (await harness.ReadResponseAsync()).Status);
+    }
+
+    [Fact]
+    public async Task An_expectation_other_than_100_continue_gets_417()
+    {
+        // RFC 9110 §10.1.1.
+        await using var harness = new SessionHarness(TestResponder.Hello);
+        await harness.SendAsync("GET / HTTP/1.1\r\nHost: t\r\nExpect: something-else\r\n\r\n" + Get);
+        var refused = await harness.ReadResponseAsync();
+        Assert.Equal(417, refused.Status);
+        Assert.False(refused.Closes);
+        Assert.Equal("hello\n", (await harness.ReadResponseAsync()).Text);
     }
 
     private static string CultureInfo(FormattableString text) => FormattableString.Invariant(text);

@@ -144,14 +144,64 @@ public sealed class RequestBodyTests
     }
 
     [Fact]
-    public async Task A_door_that_takes_no_content_refuses_it_with_400_and_closes()
+    public async Task A_responder_that_reads_content_on_a_door_that_takes_none_gets_413_and_the_connection_closes()
     {
         await using var harness = new SessionHarness(TestResponder.Echo);
         await harness.SendAsync(Post("Content-Length: 35\r\n", "GET /hidden HTTP/1.1\r\nHost: t\r\n\r\n"));
         var response = await harness.ReadResponseAsync();
-        Assert.Equal(400, response.Status);
+        Assert.Equal(413, response.Status);
         Assert.True(response.Closes);
         Assert.Empty(await harness.ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task A_door_that_takes_no_content_answers_the_request_and_drops_a_small_body()
+    {
+        // The responder answers a POST (here 200; a file door says 405); the body, a request in
+        // disguise, is read and dropped, and the next request is the one after it.
+        const string Smuggled = "GET /smuggled HTTP/1.1\r\nHost: t\r\n\r\n";
+        await using var harness = new SessionHarness(TestResponder.Target);
+        await harness.SendAsync(Post($"Content-Length: {Smuggled.Length}\r\n", Smuggled) + "GET /next HTTP/1.1\r\nHost: t\r\n\r\n");
+        var first = await harness.ReadResponseAsync();
+        Assert.Equal("/in", first.Text);
+        Assert.False(first.Closes);
+        Assert.Equal("/next", (await harness.ReadResponseAsync()).Text);
+        await harness.IdleAsync();
+        Assert.Equal(2, harness.Session.Requests);
+    }
+
+    [Theory]
+    [InlineData("Transfer-Encoding: chunked\r\n", "5\r\nhello\r\n0\r\n\r\n")]
+    [InlineData("Content-Length: 100\r\n", "x")]
+    public async Task Content_a_door_that_takes_none_cannot_drain_ends_the_connection_after_the_answer(string framing, string content)
+    {
+        var limits = HttpLimits.Default with { MaxDiscardedBodyBytes = 99 };
+        await using var harness = new SessionHarness(TestResponder.Hello, limits);
+        await harness.SendAsync(Post(framing, content) + "GET /x HTTP/1.1\r\nHost: t\r\n\r\n");
+        var response = await harness.ReadResponseAsync();
+        Assert.Equal(200, response.Status);
+        Assert.True(response.Closes);
+        Assert.Empty(await harness.ReadToEndAsync());
+        harness.ShutdownSend();
+        await harness.Run.WithDeadline();
+        Assert.Equal(1, harness.Session.Requests);
+    }
+
+    [Theory]
+    [InlineData("gzip, chunked", 501)] // RFC 9112 §6.1: a coding the server does not understand
+    [InlineData("x-custom, chunked", 501)]
+    [InlineData("gzip", 400)] // §6.3: chunked not last, the length cannot be known: a MUST 400
+    [InlineData("chunked, gzip", 400)]
+    public async Task Transfer_codings_other_than_chunked_are_refused_with_the_RFC_status(string codings, int status)
+    {
+        foreach (var limits in new[] { HttpLimits.Default, Bodies })
+        {
+            await using var harness = new SessionHarness(TestResponder.Hello, limits);
+            await harness.SendAsync(Post($"Transfer-Encoding: {codings}\r\n", "5\r\nhello\r\n0\r\n\r\n"));
+            var response = await harness.ReadResponseAsync();
+            Assert.Equal(status, response.Status);
+            Assert.True(response.Closes);
+        }
     }
 
     [Fact]

@@ -37,6 +37,13 @@ internal sealed class TestResponder : IHttpResponder
         await response.SendAsync(Encoding.ASCII.GetBytes(target + ":").Concat(content.ToArray()).ToArray(), token);
     });
 
+    /// <summary>200 with the request's target, and its content left unread (for the session to drain or refuse).</summary>
+    public static TestResponder Target { get; } = new((request, response, token) =>
+    {
+        response.Start(200);
+        return response.SendAsync(Encoding.ASCII.GetBytes(Encoding.ASCII.GetString(request.Target)), token);
+    });
+
     public static byte[] HelloBytes { get; } = "hello\n"u8.ToArray();
 
     public ValueTask AnswerAsync(HttpRequest request, HttpResponse response, CancellationToken cancellationToken) =>

@@ -7,7 +7,7 @@ namespace Doorway.Tests.Transport;
 public sealed class FirstBytesRouterTests
 {
     // Branch 0 when the bytes start "HELLO", 1 for anything else, -1 while fewer than 5 bytes came.
-    private static int Classify(ReadOnlySpan<byte> first, bool mustDecide)
+    private static int Classify(ReadOnlySpan<byte> first, bool mustDecide, bool quiet)
     {
         if (first.Length < 5 && !mustDecide)
         {
@@ -68,10 +68,52 @@ public sealed class FirstBytesRouterTests
     }
 
     [Fact]
+    public async Task A_classifier_may_decide_when_no_more_bytes_are_waiting()
+    {
+        // The book's client sends its name and waits: only "quiet" tells the sniffer it came whole.
+        var router = FirstBytesRouter.Create((first, mustDecide, quiet) => quiet ? 1 : -1, [Echo("greeting"), Echo("other")], 64, TimeSpan.FromSeconds(30));
+        var connection = new InMemoryConnection();
+        var serving = router(connection, CancellationToken.None);
+        await connection.Peer.SendAsync("hello.txt"u8.ToArray());
+        // Not closed: the branch was chosen on the quiet alone, and it reads the rest.
+        await connection.Peer.SendAsync(" and more"u8.ToArray());
+        connection.Peer.ShutdownSend();
+        Assert.Equal("other:hello.txt and more", Encoding.ASCII.GetString(await connection.Peer.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10))));
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task At_the_timeout_the_classifier_decides_on_what_came()
+    {
+        int calls = 0;
+        var router = FirstBytesRouter.Create((first, mustDecide, quiet) =>
+        {
+            calls++;
+            return mustDecide ? 1 : -1;
+        }, [Echo("greeting"), Echo("other")], 64, TimeSpan.FromMilliseconds(50));
+        var connection = new InMemoryConnection();
+        var serving = router(connection, CancellationToken.None);
+        await connection.Peer.SendAsync("HE"u8.ToArray());
+        // The door's heartbeat, played by the test, until the sniffer's clock runs out.
+        var policy = new TimeoutPolicy(IdleMs: 0, MinBytesPerSecond: 0, GraceMs: 0);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (connection.Timeouts.Expired != TimeoutReason.RequestHead && DateTime.UtcNow < deadline)
+        {
+            connection.Timeouts.Check(Environment.TickCount64, policy);
+            await Task.Delay(10);
+        }
+
+        connection.Peer.ShutdownSend();
+        Assert.Equal("other:HE", Encoding.ASCII.GetString(await connection.Peer.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10))));
+        await serving.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
     public async Task A_peer_that_says_nothing_and_closes_reaches_no_branch()
     {
         var reached = false;
-        var router = FirstBytesRouter.Create((_, _) => { reached = true; return -1; }, [Echo("x")], 64, TimeSpan.FromSeconds(5));
+        var router = FirstBytesRouter.Create((_, _, _) => { reached = true; return -1; }, [Echo("x")], 64, TimeSpan.FromSeconds(5));
         var connection = new InMemoryConnection();
         connection.Peer.ShutdownSend();
         await router(connection, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));

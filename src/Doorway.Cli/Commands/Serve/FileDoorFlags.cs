@@ -40,7 +40,13 @@ internal sealed class FileDoorFlags : IDoorFlags
     public Option<int> ListingCache { get; } = CommonOptions.Count("--listing-cache", FileDoorOptions.Default.ListingCachePages, 1,
         "Directory listing pages kept rendered (each per directory version, all together at most 32 MiB).");
 
-    public IEnumerable<Option> Options => [Port, Root, Hidden, MaxRequestLine, MaxHeaderBytes, RequestTimeout, DigestCache, DigestRate, ListingCache];
+    public Option<TimeSpan?> MaxAge { get; } = CommonOptions.OptionalSeconds("--max-age",
+        "Seconds a browser or cache may use a file without asking again (Cache-Control: max-age). Default: no-cache, so it revalidates every time.");
+
+    public Option<int> MaxRanges { get; } = CommonOptions.Count("--max-ranges", FileDoorOptions.Default.MaxRanges, 1,
+        "Most ranges of one request sent as multipart/byteranges; more gets the whole file.");
+
+    public IEnumerable<Option> Options => [Port, Root, Hidden, MaxRequestLine, MaxHeaderBytes, RequestTimeout, DigestCache, DigestRate, ListingCache, MaxAge, MaxRanges];
 
     public DoorPlan? Plan(ParseResult parse, ServeContext context)
     {
@@ -67,6 +73,8 @@ internal sealed class FileDoorFlags : IDoorFlags
             DigestCacheEntries = parse.GetValue(DigestCache),
             DigestBytesPerSecond = parse.GetValue(DigestRate) * 1024L * 1024,
             ListingCachePages = parse.GetValue(ListingCache),
+            MaxAge = parse.GetValue(MaxAge),
+            MaxRanges = parse.GetValue(MaxRanges),
         };
         var logger = context.Loggers.CreateLogger("Doorway.Files");
         var handler = new FileConnectionHandler(root, options, logger, context.House.Descriptors);

@@ -3,6 +3,7 @@ using Doorway.Tests.Support;
 namespace Doorway.Tests.Cli;
 
 /// <summary>What a new user does first on a fresh clone: the README's test command and its tour.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class FreshMachineTests
 {
     [Fact]
@@ -10,6 +11,8 @@ public sealed class FreshMachineTests
     {
         // A PATH with none of the programs the tests drive, and a user who cannot install them.
         string bin = Directory.CreateTempSubdirectory("doorway-path-").FullName;
+        // Temporary directories are the creator's alone; the other user must read this one.
+        File.SetUnixFileMode(bin, (UnixFileMode)0b111_101_101);
         try
         {
             foreach (string tool in new[] { "dirname", "id" })

@@ -32,6 +32,13 @@ internal static class CommandLine
         return ExitCodes.Failure;
     }
 
+    /// <summary>Ctrl-C or SIGTERM ended the command: "doorway: interrupted" and what was kept, exit code 130.</summary>
+    public static int Interrupted(string? kept = null)
+    {
+        Console.Error.WriteLine(kept is null ? "doorway: interrupted" : $"doorway: interrupted; {kept}");
+        return ExitCodes.Interrupted;
+    }
+
     /// <summary>A usage error found after parsing: one line, a hint, exit code 2.</summary>
     public static int UsageError(string message)
     {

@@ -128,7 +128,8 @@ internal static class BenchCommand
         }
         catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
         {
-            return CommandLine.Fail("interrupted while connecting");
+            await Console.Error.WriteLineAsync("doorway: interrupted while connecting; no result");
+            return ExitCodes.Interrupted;
         }
         catch (Exception e) when (e is SocketException or TimeoutException or IOException)
         {
@@ -139,14 +140,29 @@ internal static class BenchCommand
             progress?.Clear();
         }
 
+        bool interrupted = shutdown.Requested;
+        if (interrupted && result.Elapsed == TimeSpan.Zero)
+        {
+            // Nothing was measured: numbers now would be zeros that look like a result.
+            await Console.Error.WriteLineAsync("doorway: interrupted during the warm-up; no result");
+            return ExitCodes.Interrupted;
+        }
+
         await using var stdout = Console.OpenStandardOutput();
         if (json)
         {
-            BenchReport.WriteJson(result, stdout);
+            BenchReport.WriteJson(result, stdout, interrupted);
         }
         else
         {
-            await Console.Out.WriteAsync(BenchReport.Summary(result));
+            await Console.Out.WriteAsync(BenchReport.Summary(result, interrupted));
+        }
+
+        if (interrupted)
+        {
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"doorway: interrupted after {result.Elapsed.TotalSeconds:0.00} s of the {options.Duration.TotalSeconds:0.###} s to measure; the result is partial"));
+            return ExitCodes.Interrupted;
         }
 
         if (result.Errors > 0 || result.Mismatches > 0)

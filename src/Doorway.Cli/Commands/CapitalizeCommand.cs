@@ -87,7 +87,7 @@ internal static class CapitalizeCommand
             }
             catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
             {
-                return CommandLine.Fail("interrupted");
+                return CommandLine.Interrupted();
             }
             catch (Exception e) when (e is SocketException or TimeoutException or IOException)
             {
@@ -111,7 +111,18 @@ internal static class CapitalizeCommand
         while (true)
         {
             Console.Write(Prompt);
-            string? line = await Console.In.ReadLineAsync(cancellationToken);
+            string? line;
+            try
+            {
+                line = await TerminalInput.ReadLineAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The prompt's line is still open: end it, so the shell's prompt starts on a line of its own.
+                Console.WriteLine();
+                throw;
+            }
+
             if (line is null)
             {
                 Console.WriteLine();

@@ -66,9 +66,7 @@ internal static class GetCommand
             }
             catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
             {
-                return CommandLine.Fail(File.Exists(destination.PartPath)
-                    ? $"interrupted; {destination.PartPath} kept, run the same command again to resume"
-                    : "interrupted");
+                return CommandLine.Interrupted(Kept(destination, seed));
             }
             catch (DownloadException e)
             {
@@ -81,5 +79,19 @@ internal static class GetCommand
             }
         });
         return command;
+    }
+
+    /// <summary>What an interrupted download leaves: a part to resume over HTTP; nothing with --raw, which cannot resume.</summary>
+    private static string Kept(DownloadTarget destination, bool seed)
+    {
+        var part = new FileInfo(destination.PartPath);
+        if (part.Exists && part.Length > 0 && !seed)
+        {
+            return $"{part.FullName} kept ({part.Length:N0} bytes); run the same command again to resume";
+        }
+
+        File.Delete(destination.PartPath);
+        File.Delete(destination.ValidatorPath);
+        return seed ? "nothing saved (a --raw download cannot resume)" : "nothing saved";
     }
 }

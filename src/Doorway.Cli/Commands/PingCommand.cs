@@ -52,11 +52,17 @@ internal static class PingCommand
                 var pinger = new Pinger(client, options);
                 var summary = await pinger.RunAsync(e => Console.WriteLine(Describe(e, peer)), shutdown.Token);
                 PrintSummary(target, summary);
+                if (shutdown.Requested)
+                {
+                    // ping(8) prints its summary on Ctrl-C too; the exit code still says it was cut short.
+                    return CommandLine.Interrupted($"{summary.Sent} of {options.Count} datagrams sent");
+                }
+
                 return summary.Received > 0 ? ExitCodes.Success : ExitCodes.Failure;
             }
             catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
             {
-                return CommandLine.Fail("interrupted");
+                return CommandLine.Interrupted();
             }
             catch (SocketException e)
             {

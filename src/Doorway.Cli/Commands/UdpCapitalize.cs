@@ -46,7 +46,7 @@ internal static class UdpCapitalize
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return CommandLine.Fail("interrupted");
+            return CommandLine.Interrupted();
         }
         catch (TimeoutException e)
         {
@@ -73,7 +73,18 @@ internal static class UdpCapitalize
         while (true)
         {
             Console.Write(CapitalizeCommand.Prompt);
-            string? line = await Console.In.ReadLineAsync(cancellationToken);
+            string? line;
+            try
+            {
+                line = await TerminalInput.ReadLineAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The prompt's line is still open: end it, so the shell's prompt starts on a line of its own.
+                Console.WriteLine();
+                throw;
+            }
+
             if (line is null)
             {
                 Console.WriteLine();

@@ -194,14 +194,44 @@ public sealed class GetCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Interrupted_is_one_line_and_exit_1()
+    public async Task Interrupted_before_any_byte_is_one_line_and_exit_130()
     {
         await using var silent = TestServer.Silent();
         await using var process = RunningProcess.Start("dotnet", [Repo.DoorwayDll, "get", "a.txt", "--server", silent.Address, "--timeout", "30"], _work);
         await Deadline.UntilAsync(() => silent.Connections > 0, "the get to connect");
         process.Signal(2);
-        Assert.Equal(1, await process.WaitForExitAsync());
-        Assert.Equal("doorway: interrupted", process.Stderr.Trim());
+        Assert.Equal(130, await process.WaitForExitAsync());
+        Assert.Equal("doorway: interrupted; nothing saved", process.Stderr.Trim());
+        Assert.Empty(Directory.GetFiles(_work));
+    }
+
+    [Fact]
+    public async Task Sigint_mid_download_keeps_the_part_exits_130_and_the_same_command_resumes()
+    {
+        const long size = 4_000_000;
+        string sha = _tree.MakeFile("big.bin", size);
+        await using var door = FileClients.Open(_tree.Root);
+        var stalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (var staller = TestServer.Stalling(door.LocalEndPoint, stallAfter: 1_500_000, stalled))
+        {
+            await using var process = RunningProcess.Start("dotnet", [Repo.DoorwayDll, "get", "big.bin", "--server", staller.Address, "--timeout", "60"], _work);
+            await stalled.Task.WithDeadline();
+            await Deadline.UntilAsync(() => File.Exists(Work("big.bin.part")) && new FileInfo(Work("big.bin.part")).Length > 1_000_000, "the part to fill");
+            process.Signal(2);
+            Assert.Equal(130, await process.WaitForExitAsync());
+            string line = process.Stderr.Trim();
+            Assert.Single(line.Split('\n'));
+            Assert.StartsWith($"doorway: interrupted; {Work("big.bin.part")} kept (", line, StringComparison.Ordinal);
+            Assert.EndsWith("run the same command again to resume", line, StringComparison.Ordinal);
+        }
+
+        long kept = new FileInfo(Work("big.bin.part")).Length;
+        Assert.InRange(kept, 1_000_001, size - 1);
+        Assert.True(File.Exists(Work("big.bin.part.etag")));
+        var (code, _, stderr) = await GetAsync("big.bin", "--server", Server(door.LocalEndPoint));
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"resumed at {kept}", stderr, StringComparison.Ordinal);
+        Assert.Equal(sha, TempTree.Sha256(File.ReadAllBytes(Work("big.bin"))));
     }
 
     [Fact]

@@ -83,12 +83,12 @@ internal static class ServeCommand
                 return CommandLine.Fail(e.Message);
             }
 
-            return await ServeAsync(plans, parse.GetValue(bind));
+            return await ServeAsync(plans, parse.GetValue(bind), context);
         });
         return command;
     }
 
-    private static async Task<int> ServeAsync(List<DoorPlan> plans, IPAddress? address)
+    private static async Task<int> ServeAsync(List<DoorPlan> plans, IPAddress? address, ServeContext context)
     {
         if (plans.Count == 0)
         {
@@ -127,8 +127,12 @@ internal static class ServeCommand
             {
             }
 
-            await Task.WhenAll(doors.Select(door => door.StopAsync()));
-            return ExitCodes.Success;
+            var logger = context.Loggers.CreateLogger("Doorway.Serve");
+            CliLog.Stopping(logger, context.DrainTimeout.TotalSeconds);
+            // A second Ctrl-C cuts the drain short: every door closes its connections now.
+            using var now = shutdown.Now.Register(() => CliLog.StoppingNow(logger));
+            await Task.WhenAll(doors.Select(door => door.StopAsync(shutdown.Now)));
+            return shutdown.Now.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Success;
         }
         finally
         {

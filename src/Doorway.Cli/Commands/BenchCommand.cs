@@ -131,6 +131,12 @@ internal static class BenchCommand
             await Console.Error.WriteLineAsync("doorway: interrupted while connecting; no result");
             return ExitCodes.Interrupted;
         }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.TooManyOpenSockets)
+        {
+            // EMFILE here is this process's limit, not the server's: say which knob to turn.
+            string limit = DescriptorLimit.Current() is long n ? string.Create(CultureInfo.InvariantCulture, $" (ulimit -n is {n})") : " (ulimit -n)";
+            return CommandLine.Fail($"--connections {options.Connections}: this machine ran out of file descriptors for the bench's own sockets{limit}; lower --connections or raise ulimit -n");
+        }
         catch (Exception e) when (e is SocketException or TimeoutException or IOException)
         {
             return CommandLine.Fail($"{options.Server}: {NetworkErrors.Describe(e)}");

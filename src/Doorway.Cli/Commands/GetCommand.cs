@@ -34,6 +34,11 @@ internal static class GetCommand
 
         command.SetAction(async (parse, _) =>
         {
+            if (CommonOptions.FindUnknownOption(parse) is string unknown)
+            {
+                return CommandLine.UsageError($"unknown option '{unknown}' (for a NAME that starts with '-', put '--' before it).");
+            }
+
             using var shutdown = new Shutdown();
             string file = parse.GetValue(name)!;
             var target = parse.GetValue(server);
@@ -45,6 +50,12 @@ internal static class GetCommand
             catch (DownloadException e)
             {
                 return CommandLine.Fail(e.Message);
+            }
+
+            string? directory = Path.GetDirectoryName(destination.Path);
+            if (directory is not null && !Directory.Exists(directory))
+            {
+                return CommandLine.Fail($"cannot save to {destination.Path}: no directory {directory} on this machine");
             }
 
             if (File.Exists(destination.Path) && !parse.GetValue(force))
@@ -71,6 +82,10 @@ internal static class GetCommand
             catch (DownloadException e)
             {
                 return CommandLine.Fail(e.Message);
+            }
+            catch (Exception e) when (LocalFiles.IsLocal(e))
+            {
+                return CommandLine.Fail($"cannot write {destination.Path}: {LocalFiles.Describe(e)}");
             }
             catch (Exception e) when (e is SocketException or TimeoutException or IOException)
             {

@@ -87,6 +87,11 @@ internal static class BenchReport
                 json.WriteString("firstError", result.FirstError);
             }
 
+            if (result.FirstMismatch is not null)
+            {
+                json.WriteString("firstMismatch", result.FirstMismatch);
+            }
+
             json.WriteEndObject();
         }
 

@@ -173,8 +173,19 @@ internal static class BenchCommand
 
         if (result.Errors > 0 || result.Mismatches > 0)
         {
+            var why = new List<string>(2);
+            if (result.FirstMismatch is not null)
+            {
+                why.Add($"first mismatch: {result.FirstMismatch}");
+            }
+
+            if (result.FirstError is not null)
+            {
+                why.Add($"first error: {result.FirstError}");
+            }
+
             return CommandLine.Fail($"{result.Errors} errors, {result.Mismatches} mismatches" +
-                (result.FirstError is null ? string.Empty : $" (first: {result.FirstError})"));
+                (why.Count == 0 ? string.Empty : $" ({string.Join("; ", why)})"));
         }
 
         return ExitCodes.Success;

@@ -57,6 +57,11 @@ internal static class UdpCapitalize
         {
             return CommandLine.Fail(e.Message);
         }
+        catch (Exception e) when (LocalFiles.IsLocal(e))
+        {
+            // Reading stdin or writing stdout failed (a closed pipe, a full disk): this side, not the server.
+            return CommandLine.Fail($"standard input or output: {LocalFiles.Describe(e)}");
+        }
         catch (Exception e) when (e is SocketException or IOException)
         {
             return CommandLine.Fail($"{target}: {NetworkErrors.Describe(e)}");

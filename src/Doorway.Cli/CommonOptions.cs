@@ -33,6 +33,18 @@ internal static class CommonOptions
         },
     };
 
+    public static Option<string> LogFormat()
+    {
+        var option = new Option<string>("--log-format")
+        {
+            Description = "How log lines look: text for people, json (one object a line) for machines.",
+            DefaultValueFactory = _ => CliLogging.Text,
+            HelpName = "text|json",
+        };
+        option.AcceptOnlyFromAmong(CliLogging.Text, CliLogging.Json);
+        return option;
+    }
+
     /// <summary><c>--NAME PORT|off</c>: a door's port; 0 picks a free one; <c>off</c> (a null port) disables the door.</summary>
     public static Option<PortOrOff> DoorPort(string name, int defaultPort, string door) => new(name)
     {

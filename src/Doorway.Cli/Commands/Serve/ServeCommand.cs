@@ -45,10 +45,11 @@ internal static class ServeCommand
         var drainTimeout = CommonOptions.Seconds("--drain-timeout", WelcomeDoorOptions.Default.DrainTimeout.TotalSeconds,
             "On Ctrl-C or SIGTERM, seconds open connections (and datagrams being answered) get to finish before they are closed.");
         var logLevel = CommonOptions.LogLevel();
+        var logFormat = CommonOptions.LogFormat();
 
         var command = new Command("serve",
             "Open the doors and serve until Ctrl-C or SIGTERM. Prints 'ready <door> <address>:<port>' on stdout once each door accepts or receives; logs go to stderr.");
-        foreach (var option in doors.SelectMany(door => door.Options).Concat([bind, maxConnections, maxPerAddress, idleTimeout, minDataRate, drainTimeout, logLevel]))
+        foreach (var option in doors.SelectMany(door => door.Options).Concat([bind, maxConnections, maxPerAddress, idleTimeout, minDataRate, drainTimeout, logLevel, logFormat]))
         {
             command.Options.Add(option);
         }
@@ -56,7 +57,7 @@ internal static class ServeCommand
         command.SetAction(async parse =>
         {
             SocketEngine.PreferInlineCompletions();
-            using var loggerFactory = CliLogging.Create(parse.GetValue(logLevel));
+            using var loggerFactory = CliLogging.Create(parse.GetValue(logLevel), parse.GetValue(logFormat) ?? CliLogging.Text);
             using var house = new House();
             var tcp = WelcomeDoorOptions.Default with
             {
@@ -113,10 +114,13 @@ internal static class ServeCommand
                 }
             }
 
-            foreach (var door in doors)
+            var logger = context.Loggers.CreateLogger("Doorway.Serve");
+            for (int i = 0; i < doors.Count; i++)
             {
+                var door = doors[i];
                 door.Start();
                 await Console.Out.WriteLineAsync($"ready {door.Name} {door.LocalEndPoint}");
+                Announce(logger, plans[i], door.LocalEndPoint);
             }
 
             try
@@ -127,7 +131,6 @@ internal static class ServeCommand
             {
             }
 
-            var logger = context.Loggers.CreateLogger("Doorway.Serve");
             CliLog.Stopping(logger, context.DrainTimeout.TotalSeconds);
             // A second Ctrl-C cuts the drain short: every door closes its connections now.
             using var now = shutdown.Now.Register(() => CliLog.StoppingNow(logger));
@@ -141,6 +144,19 @@ internal static class ServeCommand
                 await door.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// The door's start-up line, with an address to paste or click: a door on every interface is
+    /// reached from this machine as localhost ("[::]:8080" is where it listens, not where to go).
+    /// </summary>
+    private static void Announce(ILogger logger, DoorPlan plan, IPEndPoint bound)
+    {
+        var address = bound.Address;
+        bool everywhere = address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
+        string hostPort = everywhere ? $"localhost:{bound.Port}" : bound.ToString();
+        string url = (plan.Url ?? (where => where))(hostPort) + (everywhere ? " (all interfaces)" : "");
+        CliLog.DoorOpen(logger, plan.Name, url, plan.Details);
     }
 
     // One dual-mode IPv6 socket takes IPv4 too; a machine without IPv6 gets IPv4 only.

@@ -32,7 +32,7 @@ internal static class CapitalizeCommand
         };
         var server = CommonOptions.Server(12000, "The capitalize door to knock on.");
         var timeout = CommonOptions.OptionalSeconds("--timeout",
-            $"Seconds to wait for each reply (TCP: also for the connection). Default: {Seconds(TcpTimeout)} over TCP, {Seconds(UdpTimeout)} with --udp.");
+            $"Seconds to wait for each reply (TCP: also for the connection). [default: {Seconds(TcpTimeout)} over TCP, {Seconds(UdpTimeout)} with --udp]");
         var udp = new Option<bool>("--udp")
         {
             Description = "Use the UDP capitalize door: each text (or line) is one datagram, answered by one datagram.",
@@ -40,7 +40,12 @@ internal static class CapitalizeCommand
         var retries = CommonOptions.Count("--retries", DefaultRetries, 0,
             "With --udp: times a datagram is sent again when no reply came within the timeout.");
 
-        var command = new Command("capitalize", "Send text to the capitalize door and print its upper case.")
+        var command = new Command("capitalize", "Send text to the capitalize door and print its upper case.\n\n" +
+            "Examples:\n" +
+            "  doorway capitalize hello straße          one exchange: HELLO STRASSE\n" +
+            "  doorway capitalize                       on a terminal: the book's prompt, Ctrl-D or Ctrl-C to end\n" +
+            "  doorway capitalize < in.txt > OUT.TXT    a stream of any size\n" +
+            "  doorway capitalize --udp --server [::1]:12000 hello")
         {
             text, server, timeout, udp, retries,
         };

@@ -22,7 +22,7 @@ internal static class GetCommand
         var server = CommonOptions.Server(DefaultPort, "The file door to download from (a URL names its own).");
         var output = new Option<string?>("-o", "--output")
         {
-            Description = "Save to FILE (or into DIR); '-' writes the bytes to stdout. Default: NAME's last component, in the current directory.",
+            Description = "Save to FILE (or into DIR); '-' writes the bytes to stdout. [default: NAME's last component, in the current directory]",
             HelpName = "FILE",
         };
         var raw = new Option<bool>("--raw")

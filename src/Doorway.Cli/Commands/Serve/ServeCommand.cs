@@ -15,7 +15,7 @@ internal static class ServeCommand
         IDoorFlags[] doors = [new CapitalizeDoorFlags(), new FileDoorFlags(), new UdpDoorFlags()];
         var bind = new Option<IPAddress?>("--bind")
         {
-            Description = "Address the doors listen on. Default: all interfaces, IPv4 and IPv6.",
+            Description = "Address the doors listen on. [default: all interfaces, IPv4 and IPv6]",
             HelpName = "ADDR",
             CustomParser = result =>
             {
@@ -48,7 +48,11 @@ internal static class ServeCommand
         var logFormat = CommonOptions.LogFormat();
 
         var command = new Command("serve",
-            "Open the doors and serve until Ctrl-C or SIGTERM. Prints 'ready <door> <address>:<port>' on stdout once each door accepts or receives; logs go to stderr.");
+            "Open the doors and serve until Ctrl-C or SIGTERM (a second one stops at once). Prints 'ready <door> <address>:<port>' on stdout once each door accepts or receives; logs go to stderr.\n\n" +
+            "Examples:\n" +
+            "  doorway serve --root www                                     every door: TCP and UDP 12000, http://localhost:8080/\n" +
+            "  doorway serve --files off --udp off --once                   the book's TCP server, exactly\n" +
+            "  doorway serve --tcp 0 --udp off --files 0 --bind 127.0.0.1   free ports, loopback only");
         foreach (var option in doors.SelectMany(door => door.Options).Concat([bind, maxConnections, maxPerAddress, idleTimeout, minDataRate, drainTimeout, logLevel, logFormat]))
         {
             command.Options.Add(option);

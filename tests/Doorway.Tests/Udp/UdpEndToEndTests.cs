@@ -91,7 +91,7 @@ public sealed class UdpEndToEndTests
     public async Task HelpStatesBothTimeoutDefaultsAndRetriesNeedUdp()
     {
         var help = await RunningProcess.RunDoorwayAsync(["capitalize", "--help"]);
-        Assert.Contains("Default: 10 over TCP, 1 with --udp", help.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[default: 10 over TCP, 1 with --udp]", help.Stdout, StringComparison.Ordinal);
 
         var misuse = await RunningProcess.RunDoorwayAsync(["capitalize", "--retries", "2", "text"]);
         Assert.Equal(2, misuse.ExitCode);

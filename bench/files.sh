@@ -34,8 +34,9 @@ chmod 644 "$work/root/"*
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-# Doorway: the Release build, its files door on a free loopback port, the capitalize door out of the way.
-dotnet src/Doorway.Cli/bin/Release/net10.0/doorway.dll serve --tcp 0 --files 0 --bind 127.0.0.1 --root "$work/root" \
+# Doorway: the Release build, its files door on a free loopback port, every other door off (so it runs
+# beside a default serve, which holds TCP and UDP 12000 and 8080).
+dotnet src/Doorway.Cli/bin/Release/net10.0/doorway.dll serve --tcp off --udp off --files 0 --bind 127.0.0.1 --root "$work/root" \
   --log-level warning > "$work/doorway.out" 2> "$work/doorway.err" &
 doorway_pid=$!
 for _ in $(seq 100); do grep -q '^ready files ' "$work/doorway.out" && break; sleep 0.1; done

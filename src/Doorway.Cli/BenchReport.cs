@@ -10,10 +10,15 @@ internal static class BenchReport
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public static string Summary(BenchResult result)
+    public static string Summary(BenchResult result, bool interrupted = false)
     {
         var o = result.Options;
         var text = new StringBuilder();
+        if (interrupted)
+        {
+            text.Append(Invariant, $"INTERRUPTED: a partial result, {result.Elapsed.TotalSeconds:0.00} s of the {o.Duration.TotalSeconds:0.###} s to measure\n");
+        }
+
         text.Append(Invariant, $"{Name(o.Mode)} {o.Server}  connections {o.Connections}  ");
         text.Append(o.Mode == BenchMode.Files
             ? $"path {o.Path}  "
@@ -37,7 +42,7 @@ internal static class BenchReport
         return text.ToString();
     }
 
-    public static void WriteJson(BenchResult result, Stream stdout)
+    public static void WriteJson(BenchResult result, Stream stdout, bool interrupted = false)
     {
         var o = result.Options;
         using (var json = new Utf8JsonWriter(stdout))
@@ -58,6 +63,8 @@ internal static class BenchReport
             }
 
             json.WriteNumber("seconds", Math.Round(result.Elapsed.TotalSeconds, 3));
+            // A run cut short by Ctrl-C measured less than it was asked to: scripts must not take it for a whole one.
+            json.WriteBoolean("interrupted", interrupted);
             json.WriteNumber("messages", result.Messages);
             json.WriteNumber("messagesPerSecond", Math.Round(result.MessagesPerSecond, 1));
             json.WriteNumber("mibPerSecond", Math.Round(result.MibPerSecond, 3));
@@ -78,6 +85,11 @@ internal static class BenchReport
             if (result.FirstError is not null)
             {
                 json.WriteString("firstError", result.FirstError);
+            }
+
+            if (result.FirstMismatch is not null)
+            {
+                json.WriteString("firstMismatch", result.FirstMismatch);
             }
 
             json.WriteEndObject();

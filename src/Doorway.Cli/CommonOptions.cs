@@ -9,12 +9,41 @@ namespace Doorway.Cli;
 /// <summary>Options several commands share, built the same way everywhere.</summary>
 internal static class CommonOptions
 {
+    private static readonly string[] LogLevels = ["trace", "debug", "information", "warning", "error", "critical", "none"];
+
     public static Option<LogLevel> LogLevel() => new("--log-level")
     {
         Description = "Least severe log events written to stderr: trace, debug, information, warning, error, critical, none.",
         DefaultValueFactory = _ => Microsoft.Extensions.Logging.LogLevel.Information,
         HelpName = "LEVEL",
+        // The default parser's error names the .NET enum type; a user wants the words to type.
+        CustomParser = result =>
+        {
+            string token = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+            int index = Array.FindIndex(LogLevels, level => level.Equals(token, StringComparison.OrdinalIgnoreCase)
+                || (level == "information" && token.Equals("info", StringComparison.OrdinalIgnoreCase))
+                || (level == "warning" && token.Equals("warn", StringComparison.OrdinalIgnoreCase)));
+            if (index >= 0)
+            {
+                return (Microsoft.Extensions.Logging.LogLevel)index;
+            }
+
+            result.AddError($"--log-level takes {string.Join(", ", LogLevels[..^1])} or {LogLevels[^1]}, not '{token}'.");
+            return Microsoft.Extensions.Logging.LogLevel.Information;
+        },
     };
+
+    public static Option<string> LogFormat()
+    {
+        var option = new Option<string>("--log-format")
+        {
+            Description = "How log lines look: text for people, json (one object a line) for machines.",
+            DefaultValueFactory = _ => CliLogging.Text,
+            HelpName = "text|json",
+        };
+        option.AcceptOnlyFromAmong(CliLogging.Text, CliLogging.Json);
+        return option;
+    }
 
     /// <summary><c>--NAME PORT|off</c>: a door's port; 0 picks a free one; <c>off</c> (a null port) disables the door.</summary>
     public static Option<PortOrOff> DoorPort(string name, int defaultPort, string door) => new(name)
@@ -54,7 +83,10 @@ internal static class CommonOptions
                 return server.Value;
             }
 
-            result.AddError($"--server takes HOST:PORT (for example 127.0.0.1:{defaultPort} or [::1]:{defaultPort}), not '{token}'.");
+            int colon = token.LastIndexOf(':');
+            result.AddError(!token.StartsWith('[') && token.IndexOf(':', StringComparison.Ordinal) != colon && colon > 0
+                ? $"--server: an IPv6 address with a port goes in brackets: [{token[..colon]}]{token[colon..]}, not '{token}'."
+                : $"--server takes HOST:PORT (for example 127.0.0.1:{defaultPort} or [::1]:{defaultPort}), not '{token}'.");
             return default;
         },
     };

@@ -12,11 +12,15 @@ namespace Doorway.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    public static Command Create() => new("bench", "Load a door with many connections, check every reply, and report messages/s, MiB/s and latency percentiles.")
+    public static Command Create() => new("bench", "Load a door with many connections, check every reply, and report messages/s, MiB/s and latency percentiles.\n\n" +
+        "Examples:\n  doorway bench tcp --connections 50 --duration 10\n  doorway bench files --path /hello.txt --json")
     {
-        CreateMode(BenchMode.Tcp, "tcp", 12000, "N connections send SIZE bytes of lowercase text each and check the upper-cased reply byte for byte; DEPTH messages in flight per connection."),
-        CreateMode(BenchMode.Udp, "udp", 12000, "N sockets send SIZE-byte datagrams of lowercase text, one in flight each, and check each reply; a reply missing after --timeout counts as lost."),
-        CreateMode(BenchMode.Files, "files", 8080, "N keep-alive HTTP/1.1 connections GET --path and check the status, the Content-Length and the body's length."),
+        CreateMode(BenchMode.Tcp, "tcp", 12000, "N connections send SIZE bytes of lowercase text each and check the upper-cased reply byte for byte; DEPTH messages in flight per connection.\n\n" +
+            "Examples:\n  doorway bench tcp\n  doorway bench tcp --connections 500 --pipeline 8 --size 4096 --duration 30 --json"),
+        CreateMode(BenchMode.Udp, "udp", 12000, "N sockets send SIZE-byte datagrams of lowercase text, one in flight each, and check each reply; a reply missing after --timeout counts as lost.\n\n" +
+            "Examples:\n  doorway bench udp\n  doorway bench udp --connections 8 --rate 20000 --duration 10"),
+        CreateMode(BenchMode.Files, "files", 8080, "N keep-alive HTTP/1.1 connections GET --path and check the status, the Content-Length and the body's length.\n\n" +
+            "Examples:\n  doorway bench files --path /hello.txt\n  doorway bench files --server 127.0.0.1:8080 --path /big.bin --size 1048576 --connections 4"),
     };
 
     private static Command CreateMode(BenchMode mode, string name, int defaultPort, string description)
@@ -28,15 +32,15 @@ internal static class BenchCommand
         var size = new Option<int?>("--size")
         {
             Description = mode == BenchMode.Files
-                ? "Expected body length in bytes; a response of another length is a mismatch. Default: any length."
-                : $"Bytes per message. Default: {BenchOptions.DefaultSize}.",
+                ? "Expected body length in bytes; a response of another length is a mismatch. [default: any length]"
+                : $"Bytes per message. [default: {BenchOptions.DefaultSize}]",
             HelpName = "BYTES",
             CustomParser = result => PositiveInt(result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty, "--size", result.AddError),
         };
         var duration = CommonOptions.Seconds("--duration", defaults.Duration.TotalSeconds, "Seconds measured, after the warm-up.");
         var warmup = new Option<TimeSpan?>("--warmup")
         {
-            Description = $"Seconds of load before measuring starts (not counted). Default: {defaults.Warmup.TotalSeconds.ToString(CultureInfo.InvariantCulture)}.",
+            Description = $"Seconds of load before measuring starts (not counted). [default: {defaults.Warmup.TotalSeconds.ToString(CultureInfo.InvariantCulture)}]",
             HelpName = "SECONDS",
             CustomParser = result =>
             {
@@ -55,7 +59,7 @@ internal static class BenchCommand
         pipeline.HelpName = "DEPTH";
         var rate = new Option<double?>("--rate")
         {
-            Description = "Messages per second over all connections, each sent at its scheduled time; latency counts from that time, so stalls are not hidden. Default: as fast as replies come.",
+            Description = "Messages per second over all connections, each sent at its scheduled time; latency counts from that time, so stalls are not hidden. [default: as fast as replies come]",
             HelpName = "MSGS_PER_S",
             CustomParser = result =>
             {
@@ -84,7 +88,7 @@ internal static class BenchCommand
         {
             path = new Option<string>("--path")
             {
-                Description = $"Path each request GETs. Default: {defaults.Path}.",
+                Description = "Path each request GETs.",
                 HelpName = "PATH",
                 DefaultValueFactory = _ => defaults.Path,
             };
@@ -128,7 +132,14 @@ internal static class BenchCommand
         }
         catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
         {
-            return CommandLine.Fail("interrupted while connecting");
+            await Console.Error.WriteLineAsync("doorway: interrupted while connecting; no result");
+            return ExitCodes.Interrupted;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.TooManyOpenSockets)
+        {
+            // EMFILE here is this process's limit, not the server's: say which knob to turn.
+            string limit = DescriptorLimit.Current() is long n ? string.Create(CultureInfo.InvariantCulture, $" (ulimit -n is {n})") : " (ulimit -n)";
+            return CommandLine.Fail($"--connections {options.Connections}: this machine ran out of file descriptors for the bench's own sockets{limit}; lower --connections or raise ulimit -n");
         }
         catch (Exception e) when (e is SocketException or TimeoutException or IOException)
         {
@@ -139,20 +150,46 @@ internal static class BenchCommand
             progress?.Clear();
         }
 
+        bool interrupted = shutdown.Requested;
+        if (interrupted && result.Elapsed == TimeSpan.Zero)
+        {
+            // Nothing was measured: numbers now would be zeros that look like a result.
+            await Console.Error.WriteLineAsync("doorway: interrupted during the warm-up; no result");
+            return ExitCodes.Interrupted;
+        }
+
         await using var stdout = Console.OpenStandardOutput();
         if (json)
         {
-            BenchReport.WriteJson(result, stdout);
+            BenchReport.WriteJson(result, stdout, interrupted);
         }
         else
         {
-            await Console.Out.WriteAsync(BenchReport.Summary(result));
+            await Console.Out.WriteAsync(BenchReport.Summary(result, interrupted));
+        }
+
+        if (interrupted)
+        {
+            await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"doorway: interrupted after {result.Elapsed.TotalSeconds:0.00} s of the {options.Duration.TotalSeconds:0.###} s to measure; the result is partial"));
+            return ExitCodes.Interrupted;
         }
 
         if (result.Errors > 0 || result.Mismatches > 0)
         {
+            var why = new List<string>(2);
+            if (result.FirstMismatch is not null)
+            {
+                why.Add($"first mismatch: {result.FirstMismatch}");
+            }
+
+            if (result.FirstError is not null)
+            {
+                why.Add($"first error: {result.FirstError}");
+            }
+
             return CommandLine.Fail($"{result.Errors} errors, {result.Mismatches} mismatches" +
-                (result.FirstError is null ? string.Empty : $" (first: {result.FirstError})"));
+                (why.Count == 0 ? string.Empty : $" ({string.Join("; ", why)})"));
         }
 
         return ExitCodes.Success;

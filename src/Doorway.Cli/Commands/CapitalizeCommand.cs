@@ -32,7 +32,7 @@ internal static class CapitalizeCommand
         };
         var server = CommonOptions.Server(12000, "The capitalize door to knock on.");
         var timeout = CommonOptions.OptionalSeconds("--timeout",
-            $"Seconds to wait for each reply (TCP: also for the connection). Default: {Seconds(TcpTimeout)} over TCP, {Seconds(UdpTimeout)} with --udp.");
+            $"Seconds to wait for each reply (TCP: also for the connection). [default: {Seconds(TcpTimeout)} over TCP, {Seconds(UdpTimeout)} with --udp]");
         var udp = new Option<bool>("--udp")
         {
             Description = "Use the UDP capitalize door: each text (or line) is one datagram, answered by one datagram.",
@@ -40,7 +40,12 @@ internal static class CapitalizeCommand
         var retries = CommonOptions.Count("--retries", DefaultRetries, 0,
             "With --udp: times a datagram is sent again when no reply came within the timeout.");
 
-        var command = new Command("capitalize", "Send text to the capitalize door and print its upper case.")
+        var command = new Command("capitalize", "Send text to the capitalize door and print its upper case.\n\n" +
+            "Examples:\n" +
+            "  doorway capitalize hello straße          one exchange: HELLO STRASSE\n" +
+            "  doorway capitalize                       on a terminal: the book's prompt, Ctrl-D or Ctrl-C to end\n" +
+            "  doorway capitalize < in.txt > OUT.TXT    a stream of any size\n" +
+            "  doorway capitalize --udp --server [::1]:12000 hello")
         {
             text, server, timeout, udp, retries,
         };
@@ -72,22 +77,27 @@ internal static class CapitalizeCommand
                 using var client = await TcpCapitalizeClient.ConnectAsync(target, limit, shutdown.Token);
                 if (words.Length > 0)
                 {
-                    return await SendTextAsync(client, string.Join(' ', words), shutdown.Token);
+                    return await SendTextAsync(client, target, string.Join(' ', words), shutdown.Token);
                 }
 
                 if (!Console.IsInputRedirected)
                 {
-                    return await InteractiveAsync(client, shutdown.Token);
+                    return await InteractiveAsync(client, target, shutdown.Token);
                 }
 
                 await using var stdin = Console.OpenStandardInput();
                 await using var stdout = Console.OpenStandardOutput();
-                await client.StreamAsync(stdin, stdout, shutdown.Token);
-                return ExitCodes.Success;
+                var (sent, received) = await client.StreamAsync(stdin, stdout, shutdown.Token);
+                return sent > 0 && received == 0 ? NoReply(target) : ExitCodes.Success;
             }
             catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
             {
-                return CommandLine.Fail("interrupted");
+                return CommandLine.Interrupted();
+            }
+            catch (Exception e) when (LocalFiles.IsLocal(e))
+            {
+                // Reading stdin or writing stdout failed (a closed pipe, a full disk): this side, not the server.
+                return CommandLine.Fail($"standard input or output: {LocalFiles.Describe(e)}");
             }
             catch (Exception e) when (e is SocketException or TimeoutException or IOException)
             {
@@ -97,21 +107,44 @@ internal static class CapitalizeCommand
         return command;
     }
 
-    private static async Task<int> SendTextAsync(TcpCapitalizeClient client, string text, CancellationToken cancellationToken)
+    private static async Task<int> SendTextAsync(TcpCapitalizeClient client, HostPort target, string text, CancellationToken cancellationToken)
     {
         await using var stdout = Console.OpenStandardOutput();
-        await client.SendTextAsync(Encoding.UTF8.GetBytes(text), stdout, cancellationToken);
+        byte[] bytes = Encoding.UTF8.GetBytes(text);
+        if (await client.SendTextAsync(bytes, stdout, cancellationToken) == 0 && bytes.Length > 0)
+        {
+            return NoReply(target);
+        }
+
         await stdout.WriteAsync("\n"u8.ToArray(), cancellationToken);
         return ExitCodes.Success;
     }
 
+    /// <summary>
+    /// Text went out and the server closed without a byte back: the capitalize door always answers,
+    /// so this is another door (the file door takes the text for a file name it does not have).
+    /// </summary>
+    private static int NoReply(HostPort target) =>
+        CommandLine.Fail($"{target}: the server closed the connection without a reply (is it the capitalize door?)");
+
     // The book's loop: prompt, send, print "From Server: ...", on one connection until end of input.
-    private static async Task<int> InteractiveAsync(TcpCapitalizeClient client, CancellationToken cancellationToken)
+    private static async Task<int> InteractiveAsync(TcpCapitalizeClient client, HostPort target, CancellationToken cancellationToken)
     {
         while (true)
         {
             Console.Write(Prompt);
-            string? line = await Console.In.ReadLineAsync(cancellationToken);
+            string? line;
+            try
+            {
+                line = await TerminalInput.ReadLineAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The prompt's line is still open: end it, so the shell's prompt starts on a line of its own.
+                Console.WriteLine();
+                throw;
+            }
+
             if (line is null)
             {
                 Console.WriteLine();
@@ -121,7 +154,7 @@ internal static class CapitalizeCommand
             byte[]? reply = await client.ExchangeLineAsync(Encoding.UTF8.GetBytes(line), cancellationToken);
             if (reply is null)
             {
-                return CommandLine.Fail("the server closed the connection");
+                return NoReply(target);
             }
 
             Console.WriteLine($"From Server: {Encoding.UTF8.GetString(reply)}");

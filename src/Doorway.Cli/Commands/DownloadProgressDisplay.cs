@@ -31,8 +31,8 @@ internal sealed class DownloadProgressDisplay : IDownloadProgress
                 new TaskDescriptionColumn(),
                 new ProgressBarColumn(),
                 new PercentageColumn(),
-                new DownloadedColumn(),
-                new TransferSpeedColumn(),
+                new DownloadedBytesColumn(),
+                new TransferRateColumn(),
                 new RemainingTimeColumn())
             .StartAsync(async context =>
             {

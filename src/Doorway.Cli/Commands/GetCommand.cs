@@ -6,37 +6,78 @@ using Doorway.Transport;
 namespace Doorway.Cli.Commands;
 
 /// <summary>
-/// <c>doorway get NAME</c>: downloads a file from the file door. HTTP by default (resume, verify);
-/// <c>--raw</c> speaks the seed's dialect, which the book's server understands too.
+/// <c>doorway get NAME|URL</c>: downloads a file from the file door. HTTP by default (resume, verify);
+/// <c>--raw</c> speaks the raw dialect (name in, bytes out), which the book's server understands too.
 /// </summary>
 internal static class GetCommand
 {
+    private const int DefaultPort = 8080;
+
     public static Command Create()
     {
-        var name = new Argument<string>("NAME") { Description = "The file's name on the server, relative to its root (for example docs/report.pdf)." };
-        var server = CommonOptions.Server(8080, "The file door to download from.");
+        var name = new Argument<string>("NAME|URL")
+        {
+            Description = "The file's name on the server, relative to its root (docs/report.pdf), or its URL (http://host:8080/docs/report.pdf).",
+        };
+        var server = CommonOptions.Server(DefaultPort, "The file door to download from (a URL names its own).");
         var output = new Option<string?>("-o", "--output")
         {
-            Description = "Save to FILE. Default: NAME's last component, in the current directory.",
+            Description = "Save to FILE (or into DIR); '-' writes the bytes to stdout. [default: NAME's last component, in the current directory]",
             HelpName = "FILE",
         };
         var raw = new Option<bool>("--raw")
         {
-            Description = "Speak the seed's dialect (name in, bytes out, close): works with the book's server; no resume, no verification.",
+            Description = "Speak the raw dialect (name in, bytes out, close): works with the book's server; no resume, no verification.",
         };
         var force = new Option<bool>("--force") { Description = "Overwrite FILE if it already exists." };
         var timeout = CommonOptions.Seconds("--timeout", 10, "Seconds to wait for the connection, and for each piece of data.");
 
-        var command = new Command("get", "Download a file from the file door: progress on a terminal, resume from FILE.part, SHA-256 checked against Repr-Digest.")
+        var command = new Command("get",
+            "Download a file from the file door: progress on a terminal, resume from FILE.part, SHA-256 checked against Repr-Digest.\n\n" +
+            "Examples:\n" +
+            "  doorway get hello.txt\n" +
+            "  doorway get http://127.0.0.1:8080/docs/report.pdf -o report.pdf\n" +
+            "  doorway get big.iso -o - | sha256sum")
         {
             name, server, output, raw, force, timeout,
         };
 
         command.SetAction(async (parse, _) =>
         {
-            using var shutdown = new Shutdown();
+            if (CommonOptions.FindUnknownOption(parse) is string unknown)
+            {
+                return CommandLine.UsageError($"unknown option '{unknown}' (for a NAME that starts with '-', put '--' before it).");
+            }
+
             string file = parse.GetValue(name)!;
             var target = parse.GetValue(server);
+            if (DownloadUrl.Looks(file))
+            {
+                if (parse.GetResult(server) is { Implicit: false })
+                {
+                    return CommandLine.UsageError("give the server in the URL or with --server, not both.");
+                }
+
+                if (!DownloadUrl.TryParse(file, DefaultPort, out var url, out string? problem))
+                {
+                    return CommandLine.UsageError(problem);
+                }
+
+                (target, file) = url;
+                if (file.Length == 0 || file.EndsWith('/'))
+                {
+                    return CommandLine.Fail($"{parse.GetValue(name)} is a directory; name a file in it (its listing is at http://{target}/{HttpFileClient.EncodePath(file).TrimStart('/')})");
+                }
+            }
+
+            var limit = parse.GetValue(timeout);
+            bool seed = parse.GetValue(raw);
+            using var shutdown = new Shutdown();
+            if (parse.GetValue(output) == "-")
+            {
+                return await ToStdoutAsync(file, target, limit, seed, shutdown);
+            }
+
             DownloadTarget destination;
             try
             {
@@ -47,32 +88,37 @@ internal static class GetCommand
                 return CommandLine.Fail(e.Message);
             }
 
+            string? directory = Path.GetDirectoryName(destination.Path);
+            if (directory is not null && !Directory.Exists(directory))
+            {
+                return CommandLine.Fail($"cannot save to {destination.Path}: no directory {directory} on this machine");
+            }
+
             if (File.Exists(destination.Path) && !parse.GetValue(force))
             {
                 return CommandLine.Fail($"{destination.Path} already exists; use --force to overwrite it");
             }
 
-            var limit = parse.GetValue(timeout);
-            bool seed = parse.GetValue(raw);
             try
             {
                 var result = await DownloadProgressDisplay.RunAsync(file, progress => seed
                     ? new SeedFileClient(target, limit).DownloadAsync(file, destination, progress, shutdown.Token)
                     : new HttpFileClient(target, limit).DownloadAsync(file, destination, progress, shutdown.Token));
                 string resumed = result.ResumedAt > 0 ? $", resumed at {result.ResumedAt}" : "";
-                string verified = result.Verified ? ", SHA-256 verified" : seed ? "" : ", not verified (the server sent no Repr-Digest)";
-                await Console.Error.WriteLineAsync($"saved {result.Path} ({result.Bytes} bytes{resumed}{verified})");
+                await Console.Error.WriteLineAsync($"saved {result.Path} ({result.Bytes} bytes{resumed}{Verified(result, seed)})");
                 return ExitCodes.Success;
             }
             catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
             {
-                return CommandLine.Fail(File.Exists(destination.PartPath)
-                    ? $"interrupted; {destination.PartPath} kept, run the same command again to resume"
-                    : "interrupted");
+                return CommandLine.Interrupted(Kept(destination, seed));
             }
             catch (DownloadException e)
             {
                 return CommandLine.Fail(e.Message);
+            }
+            catch (Exception e) when (LocalFiles.IsLocal(e))
+            {
+                return CommandLine.Fail($"cannot write {destination.Path}: {LocalFiles.Describe(e)}");
             }
             catch (Exception e) when (e is SocketException or TimeoutException or IOException)
             {
@@ -81,5 +127,52 @@ internal static class GetCommand
             }
         });
         return command;
+    }
+
+    /// <summary><c>-o -</c>: the bytes to stdout as they come, for a pipe; nothing on disk, so nothing to resume.</summary>
+    private static async Task<int> ToStdoutAsync(string file, HostPort target, TimeSpan limit, bool seed, Shutdown shutdown)
+    {
+        try
+        {
+            await using var stdout = Console.OpenStandardOutput();
+            var result = await DownloadProgressDisplay.RunAsync(file, progress => seed
+                ? new SeedFileClient(target, limit).CopyToAsync(file, stdout, progress, shutdown.Token)
+                : new HttpFileClient(target, limit).CopyToAsync(file, stdout, progress, shutdown.Token));
+            await Console.Error.WriteLineAsync($"wrote {result.Bytes} bytes to stdout{Verified(result, seed)}");
+            return ExitCodes.Success;
+        }
+        catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
+        {
+            return CommandLine.Interrupted("what reached stdout is incomplete");
+        }
+        catch (DownloadException e)
+        {
+            return CommandLine.Fail(e.Message);
+        }
+        catch (Exception e) when (LocalFiles.IsLocal(e))
+        {
+            return CommandLine.Fail($"cannot write to stdout: {LocalFiles.Describe(e)}");
+        }
+        catch (Exception e) when (e is SocketException or TimeoutException or IOException)
+        {
+            return CommandLine.Fail($"{target}: {NetworkErrors.Describe(e)}");
+        }
+    }
+
+    private static string Verified(DownloadResult result, bool seed) =>
+        result.Verified ? ", SHA-256 verified" : seed ? "" : ", not verified (the server sent no Repr-Digest)";
+
+    /// <summary>What an interrupted download leaves: a part to resume over HTTP; nothing with --raw, which cannot resume.</summary>
+    private static string Kept(DownloadTarget destination, bool seed)
+    {
+        var part = new FileInfo(destination.PartPath);
+        if (part.Exists && part.Length > 0 && !seed)
+        {
+            return $"{part.FullName} kept ({part.Length:N0} bytes); run the same command again to resume";
+        }
+
+        File.Delete(destination.PartPath);
+        File.Delete(destination.ValidatorPath);
+        return seed ? "nothing saved (a --raw download cannot resume)" : "nothing saved";
     }
 }

@@ -15,17 +15,24 @@ internal static class PingCommand
     public static Command Create()
     {
         var server = CommonOptions.Server(12000, "The UDP capitalize door to ping.");
+        // ping(8)'s letters: -c count, -i interval, -W timeout, -s size, -q quiet.
         var count = CommonOptions.Count("--count", PingOptions.Default.Count, 1, "Datagrams to send.");
+        count.Aliases.Add("-c");
         var interval = CommonOptions.Seconds("--interval", PingOptions.Default.Interval.TotalSeconds,
             "Seconds from one datagram to the next (longer while a reply is still awaited).");
+        interval.Aliases.Add("-i");
         var timeout = CommonOptions.Seconds("--timeout", PingOptions.Default.Timeout.TotalSeconds,
             "Seconds to wait for a reply before the datagram counts as lost.");
+        timeout.Aliases.Add("-W");
         var size = CommonOptions.Count("--size", PingOptions.Default.Size, 1,
-            $"Bytes per datagram (at least the 'ping SEQ TIMESTAMP' header is sent; at most {UdpDoorOptions.MaxIPv4Payload} over IPv4).");
+            $"Bytes per datagram, all of it 'ping SEQ UNIX-MS' and padding; at least that header, at most {UdpDoorOptions.MaxIPv4Payload} over IPv4.");
+        size.Aliases.Add("-s");
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the first line and the summary." };
 
-        var command = new Command("ping", "Ping the UDP capitalize door: numbered datagrams, each reply's round trip, and a summary.")
+        var command = new Command("ping", "Ping the UDP capitalize door: numbered datagrams, each reply's round trip, and ping(8)'s summary.\n\n" +
+            "Examples:\n  doorway ping -c 3\n  doorway ping --server [::1]:12000 -c 100 -i 0.01 -q")
         {
-            server, count, interval, timeout, size,
+            server, count, interval, timeout, size, quiet,
         };
 
         command.SetAction(async parse =>
@@ -39,6 +46,12 @@ internal static class PingCommand
                 Timeout = parse.GetValue(timeout),
                 Size = parse.GetValue(size),
             };
+            int header = Pinger.HeaderLength(options.Count);
+            if (options.Size < header)
+            {
+                return CommandLine.UsageError($"-s/--size is at least {header} bytes for -c {options.Count} (each datagram carries 'ping SEQ UNIX-MS'), not {options.Size}.");
+            }
+
             try
             {
                 using var client = await DatagramClient.OpenAsync(target, shutdown.Token);
@@ -48,15 +61,28 @@ internal static class PingCommand
                 }
 
                 string peer = client.Server.ToString();
-                Console.WriteLine($"PING {target} ({peer}): {options.Count} datagrams of {options.Size} bytes");
+                bool silent = parse.GetValue(quiet);
+                Console.WriteLine($"PING {target} ({peer}) {options.Size} bytes of data.");
                 var pinger = new Pinger(client, options);
-                var summary = await pinger.RunAsync(e => Console.WriteLine(Describe(e, peer)), shutdown.Token);
+                var summary = await pinger.RunAsync(e =>
+                {
+                    if (!silent)
+                    {
+                        Console.WriteLine(Describe(e, peer));
+                    }
+                }, shutdown.Token);
                 PrintSummary(target, summary);
+                if (shutdown.Requested)
+                {
+                    // ping(8) prints its summary on Ctrl-C too; the exit code still says it was cut short.
+                    return CommandLine.Interrupted($"{summary.Sent} of {options.Count} datagrams sent");
+                }
+
                 return summary.Received > 0 ? ExitCodes.Success : ExitCodes.Failure;
             }
             catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
             {
-                return CommandLine.Fail("interrupted");
+                return CommandLine.Interrupted();
             }
             catch (SocketException e)
             {
@@ -69,7 +95,8 @@ internal static class PingCommand
     internal static string Describe(PingEvent e, string peer) => e.Kind switch
     {
         PingEventKind.Reply => $"{e.Bytes} bytes from {peer}: seq={e.Sequence} time={Milliseconds(e.RoundTrip)} ms",
-        PingEventKind.TimedOut => $"Request timed out (seq={e.Sequence})",
+        // ping -O's words for a reply that did not come in time.
+        PingEventKind.TimedOut => $"no answer yet for seq={e.Sequence}",
         PingEventKind.Late => $"{e.Bytes} bytes from {peer}: seq={e.Sequence} time={Milliseconds(e.RoundTrip)} ms (late: already counted as lost)",
         PingEventKind.Duplicate => $"{e.Bytes} bytes from {peer}: seq={e.Sequence} time={Milliseconds(e.RoundTrip)} ms (DUP!)",
         _ => $"{e.Bytes} bytes from {peer}: not the upper case of any datagram sent (ignored)",
@@ -80,7 +107,8 @@ internal static class PingCommand
         Console.WriteLine();
         Console.WriteLine($"--- {target} ping statistics ---");
         string loss = s.LossPercent.ToString("0.#", CultureInfo.InvariantCulture);
-        Console.WriteLine($"{s.Sent} datagrams transmitted, {s.Received} received, {loss}% loss, time {s.Elapsed.TotalMilliseconds:0} ms");
+        // ping(8)'s summary, with datagrams for packets (and 1 of them singular).
+        Console.WriteLine($"{s.Sent} {(s.Sent == 1 ? "datagram" : "datagrams")} transmitted, {s.Received} received, {loss}% packet loss, time {s.Elapsed.TotalMilliseconds:0}ms");
         var extras = new List<string>();
         if (s.Late > 0)
         {

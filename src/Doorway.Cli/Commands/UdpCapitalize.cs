@@ -46,7 +46,7 @@ internal static class UdpCapitalize
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return CommandLine.Fail("interrupted");
+            return CommandLine.Interrupted();
         }
         catch (TimeoutException e)
         {
@@ -56,6 +56,11 @@ internal static class UdpCapitalize
         catch (Exception e) when (e is ArgumentException or InvalidDataException)
         {
             return CommandLine.Fail(e.Message);
+        }
+        catch (Exception e) when (LocalFiles.IsLocal(e))
+        {
+            // Reading stdin or writing stdout failed (a closed pipe, a full disk): this side, not the server.
+            return CommandLine.Fail($"standard input or output: {LocalFiles.Describe(e)}");
         }
         catch (Exception e) when (e is SocketException or IOException)
         {
@@ -73,7 +78,18 @@ internal static class UdpCapitalize
         while (true)
         {
             Console.Write(CapitalizeCommand.Prompt);
-            string? line = await Console.In.ReadLineAsync(cancellationToken);
+            string? line;
+            try
+            {
+                line = await TerminalInput.ReadLineAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The prompt's line is still open: end it, so the shell's prompt starts on a line of its own.
+                Console.WriteLine();
+                throw;
+            }
+
             if (line is null)
             {
                 Console.WriteLine();

@@ -23,6 +23,9 @@ public sealed record BenchResult
     /// <summary>The first error, in plain words, if there was one.</summary>
     public string? FirstError { get; init; }
 
+    /// <summary>Why the first mismatch was one (a status, a length), if there was one.</summary>
+    public string? FirstMismatch { get; init; }
+
     public required LatencyHistogram Latency { get; init; }
 
     /// <summary>

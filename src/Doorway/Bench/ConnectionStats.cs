@@ -29,12 +29,19 @@ internal sealed class ConnectionStats
     /// <summary>The first error, in plain words, for the summary.</summary>
     public string? FirstError;
 
+    /// <summary>Why the first mismatch was one (a status, a length), for the summary.</summary>
+    public string? FirstMismatch;
+
+    /// <summary>What a mismatch means for this kind of connection, when nothing more particular was said.</summary>
+    public string MismatchMeaning { get; init; } = "a reply that is not the upper case of the message sent";
+
     /// <summary>Counts one completed reply: always its mismatch, and its latency and bytes while measuring.</summary>
     public void Complete(bool measuring, long latency, long bytes, bool mismatched)
     {
         if (mismatched)
         {
             Mismatches++;
+            FirstMismatch ??= MismatchMeaning;
         }
 
         if (measuring)

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using Doorway.Transport;
@@ -201,6 +202,14 @@ internal sealed class FilesBenchConnection : IBenchConnection
         var status = header[..statusEnd];
         _bad = !(status.Length >= 12 && status.StartsWith("HTTP/1."u8) && status[8..12].SequenceEqual(" 200"u8)
             && (status.Length == 12 || status[12] == (byte)' '));
+        if (_bad && Stats.FirstMismatch is null)
+        {
+            // Said once per connection (the first), so a run of mismatches allocates nothing more.
+            Stats.FirstMismatch = status.StartsWith("HTTP/"u8) && status.Length > 9
+                ? "status " + Encoding.ASCII.GetString(status[9..])
+                : "not an HTTP status line";
+        }
+
         header = header[(statusEnd + 2)..];
         long length = -1;
         while (true)
@@ -227,11 +236,13 @@ internal sealed class FilesBenchConnection : IBenchConnection
         if (length < 0)
         {
             _bad = true;
+            Stats.FirstMismatch ??= "no valid Content-Length";
             length = 0;
         }
         else if (_run.Options.Size is int expected && length != expected)
         {
             _bad = true;
+            Stats.FirstMismatch ??= string.Create(CultureInfo.InvariantCulture, $"Content-Length {length}, not the {expected} of --size");
         }
 
         _bodyLength = length;

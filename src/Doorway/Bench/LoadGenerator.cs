@@ -188,6 +188,7 @@ public static class LoadGenerator
         var latency = new LatencyHistogram();
         long messages = 0, bytes = 0, errors = 0, mismatches = 0, lost = 0, late = 0;
         string? firstError = null;
+        string? firstMismatch = null;
         foreach (var connection in connections)
         {
             var stats = connection.Stats;
@@ -199,6 +200,7 @@ public static class LoadGenerator
             lost += stats.Lost;
             late += stats.Late;
             firstError ??= stats.FirstError;
+            firstMismatch ??= stats.FirstMismatch;
         }
 
         return new BenchResult
@@ -212,6 +214,7 @@ public static class LoadGenerator
             Lost = lost,
             Late = late,
             FirstError = firstError,
+            FirstMismatch = firstMismatch,
             Latency = latency,
         };
     }

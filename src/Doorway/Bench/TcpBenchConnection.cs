@@ -101,6 +101,7 @@ internal sealed class TcpBenchConnection : IBenchConnection
                 if (position + received > sent * size)
                 {
                     Stats.Mismatches++;
+                    Stats.FirstMismatch ??= "more reply bytes than were sent";
                     Stats.Error("the server sent more bytes than it was sent");
                     return;
                 }

@@ -29,8 +29,9 @@ public sealed class TcpCapitalizeClient : IDisposable
 
     /// <summary>
     /// Sends <paramref name="text"/>, half-closes, and copies the reply to <paramref name="output"/> until the server closes.
+    /// Returns the reply's length: 0 for a text means the server closed without answering (another kind of door).
     /// </summary>
-    public async Task SendTextAsync(ReadOnlyMemory<byte> text, Stream output, CancellationToken cancellationToken = default)
+    public async Task<long> SendTextAsync(ReadOnlyMemory<byte> text, Stream output, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
         await _socket.SendAsync(text, SocketFlags.None, cancellationToken);
@@ -38,7 +39,7 @@ public sealed class TcpCapitalizeClient : IDisposable
         using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sent = new StrongBox<bool>(true);
         quiet.CancelAfter(_timeout);
-        await CopyReplyAsync(output, quiet, sent, cancellationToken);
+        return await CopyReplyAsync(output, quiet, sent, cancellationToken);
     }
 
     /// <summary>
@@ -76,8 +77,9 @@ public sealed class TcpCapitalizeClient : IDisposable
     /// <summary>
     /// Streams <paramref name="input"/> to the server and the replies to <paramref name="output"/> at the
     /// same time, half-closes at the end of input, and returns when the server closes. Any size, constant memory.
+    /// Returns the bytes sent and received.
     /// </summary>
-    public async Task StreamAsync(Stream input, Stream output, CancellationToken cancellationToken = default)
+    public async Task<(long Sent, long Received)> StreamAsync(Stream input, Stream output, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
@@ -87,9 +89,10 @@ public sealed class TcpCapitalizeClient : IDisposable
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sent = new StrongBox<bool>(false);
         var sending = SendAllAsync(input, sent, quiet, failed.Token);
+        long received;
         try
         {
-            await CopyReplyAsync(output, quiet, sent, cancellationToken);
+            received = await CopyReplyAsync(output, quiet, sent, cancellationToken);
         }
         catch
         {
@@ -106,23 +109,26 @@ public sealed class TcpCapitalizeClient : IDisposable
             throw;
         }
 
-        await sending;
+        return (await sending, received);
     }
 
-    private async Task SendAllAsync(Stream input, StrongBox<bool> sent, CancellationTokenSource quiet, CancellationToken cancellationToken)
+    private async Task<long> SendAllAsync(Stream input, StrongBox<bool> sent, CancellationTokenSource quiet, CancellationToken cancellationToken)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        long total = 0;
         try
         {
             int read;
             while ((read = await input.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken)) > 0)
             {
                 await _socket.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, cancellationToken);
+                total += read;
             }
 
             _socket.Shutdown(SocketShutdown.Send);
             Volatile.Write(ref sent.Value, true);
             quiet.CancelAfter(_timeout);
+            return total;
         }
         finally
         {
@@ -130,9 +136,10 @@ public sealed class TcpCapitalizeClient : IDisposable
         }
     }
 
-    private async Task CopyReplyAsync(Stream output, CancellationTokenSource quiet, StrongBox<bool> sent, CancellationToken cancellationToken)
+    private async Task<long> CopyReplyAsync(Stream output, CancellationTokenSource quiet, StrongBox<bool> sent, CancellationToken cancellationToken)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        long total = 0;
         try
         {
             while (true)
@@ -158,9 +165,11 @@ public sealed class TcpCapitalizeClient : IDisposable
                 }
 
                 await output.WriteAsync(buffer.AsMemory(0, received), cancellationToken);
+                total += received;
             }
 
             await output.FlushAsync(cancellationToken);
+            return total;
         }
         finally
         {

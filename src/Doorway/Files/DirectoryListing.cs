@@ -32,11 +32,18 @@ internal static class DirectoryListing
         tbody tr:hover { background: var(--hover); }
         td.size, th.size { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         td.date { color: var(--muted); font-variant-numeric: tabular-nums; white-space: nowrap; }
-        a { color: var(--link); text-decoration: none; word-break: break-all; }
+        a { color: var(--link); text-decoration: none; overflow-wrap: anywhere; }
         a:hover { text-decoration: underline; }
         .icon { display: inline-block; width: 1.1em; height: 1.1em; margin-right: .5em; vertical-align: -.18em; color: var(--muted); }
         .icon.dir { color: #54aeff; }
         footer { margin-top: 1rem; color: var(--muted); font-size: .85rem; }
+        @media (max-width: 600px) {
+          main { margin: 1rem auto; padding: 0 .5rem; }
+          th, td { padding: .5rem .45rem; }
+          td.date { white-space: normal; font-size: .8rem; width: 6.5em; }
+          td.date span { white-space: nowrap; }
+          th:last-child { font-size: 0; } th:last-child::after { content: "Modified"; font-size: .7rem; }
+        }
         """;
 
     // Drawn inline (no emoji font or request needed): a folder and a page.
@@ -191,7 +198,7 @@ internal static class DirectoryListing
             html.Append(CultureInfo.InvariantCulture,
                 $"<tr><td>{(isDirectory ? FolderIcon : FileIcon)}<a href=\"{WebUtility.HtmlEncode(href)}\">{text}</a></td>" +
                 $"<td class=\"size\" title=\"{size} bytes\">{(isDirectory ? "—" : HumanSize(size))}</td>" +
-                $"<td class=\"date\">{modified.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)}</td></tr>\n");
+                $"<td class=\"date\"><span>{modified.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}</span> <span>{modified.ToString("HH:mm", CultureInfo.InvariantCulture)}</span></td></tr>\n");
         }
 
         html.Append("</tbody>\n</table>\n<footer>");

@@ -6,7 +6,8 @@ namespace Doorway.Files;
 /// <summary>
 /// The file door as one setup, used by <c>serve</c> and by the tests alike: a welcome door whose
 /// handler runs on the thread pool (it opens, stats and reads files, which may block), answering
-/// clients refused by a limit with an HTTP 503 when they speak HTTP.
+/// clients refused by a limit with an HTTP 503 when they speak HTTP. Its requests are logged
+/// (the access log), so its connections are logged at Debug.
 /// </summary>
 public static class FileDoor
 {
@@ -16,6 +17,6 @@ public static class FileDoor
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(door);
-        return WelcomeDoor.Bind(Name, door with { Dispatch = DoorDispatch.ThreadPool }, pipeline: null, handler.OnConnectedAsync, logger, house);
+        return WelcomeDoor.Bind(Name, door with { Dispatch = DoorDispatch.ThreadPool, AcceptLogLevel = LogLevel.Debug }, pipeline: null, handler.OnConnectedAsync, logger, house);
     }
 }

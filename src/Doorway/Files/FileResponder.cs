@@ -9,7 +9,8 @@ namespace Doorway.Files;
 /// <summary>
 /// The file door over HTTP: GET and HEAD of the files and directories under a <see cref="FileRoot"/>,
 /// with ranges, conditional requests and Repr-Digest; any other method gets 405. Split by feature:
-/// files (FileResponder.Files.cs), directories (FileResponder.Directories.cs). Shared by every
+/// files (FileResponder.Files.cs), directories (FileResponder.Directories.cs) and their index pages
+/// (FileResponder.Index.cs). Shared by every
 /// connection of the door; it keeps no state of its own per request.
 /// <para>
 /// It touches the file system (opening, reading a small file, listing), so it belongs on
@@ -127,7 +128,7 @@ internal sealed partial class FileResponder : IHttpResponder
                     await SendFileAsync(request, response, file!, ContentTypes.For(rented.AsSpan(0, pathLength)), target);
                     break;
                 case FileOpenKind.Directory:
-                    await SendDirectoryAsync(request, response, file!, rented.AsMemory(0, pathLength));
+                    await SendDirectoryOrIndexAsync(request, response, file!, rented.AsMemory(0, pathLength), target);
                     break;
                 default:
                     Refused(request, target, result.Reason);

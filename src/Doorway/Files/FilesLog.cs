@@ -6,11 +6,12 @@ namespace Doorway.Files;
 /// <summary>The file door's events. 402 (a request served) and 404 (refused, closing) are HTTP's own: see Doorway.Http.HttpLog.</summary>
 internal static partial class FilesLog
 {
-    [LoggerMessage(EventId = 400, Level = LogLevel.Debug, Message = "#{ConnectionId} {RemoteEndPoint} seed: sent '{Name}' ({Bytes} bytes)")]
-    public static partial void RawServed(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string name, long bytes);
+    /// <summary>The raw dialect's access log (issue 10): a connection is one request, its age the request's time.</summary>
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "{RemoteEndPoint} raw \"{Name}\" sent {Bytes} bytes in {Milliseconds:0.0} ms (#{ConnectionId})")]
+    public static partial void RawServed(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string name, long bytes, double milliseconds);
 
-    [LoggerMessage(EventId = 401, Level = LogLevel.Debug, Message = "#{ConnectionId} {RemoteEndPoint} seed: closed without bytes for '{Name}': {Reason}")]
-    public static partial void RawRefused(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string name, string reason);
+    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "{RemoteEndPoint} raw \"{Name}\" closed without bytes ({Reason}) in {Milliseconds:0.0} ms (#{ConnectionId})")]
+    public static partial void RawRefused(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string name, string reason, double milliseconds);
 
     [LoggerMessage(EventId = 403, Level = LogLevel.Debug, Message = "#{ConnectionId} {RemoteEndPoint} http: '{Target}' refused: {Reason}")]
     public static partial void HttpRefused(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string target, string reason);

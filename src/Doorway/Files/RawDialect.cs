@@ -73,12 +73,12 @@ internal static class RawDialect
                 return;
             }
 
-            string? served = door.Logger.IsEnabled(LogLevel.Debug) ? Printable(name) : null;
+            string? served = door.Logger.IsEnabled(LogLevel.Information) ? Printable(name) : null;
             // Not cut short by a stop: the drain timeout bounds it.
             await connection.SendFileAsync(file!.Handle, 0, file.Length, CancellationToken.None);
             if (served is not null)
             {
-                FilesLog.RawServed(door.Logger, connection.Id, connection.RemoteEndPoint, served, file.Length);
+                FilesLog.RawServed(door.Logger, connection.Id, connection.RemoteEndPoint, served, file.Length, connection.Info.Age.TotalMilliseconds);
             }
         }
         finally
@@ -91,9 +91,9 @@ internal static class RawDialect
 
     private static void Refuse(FileConnectionHandler door, Connection connection, ReadOnlySpan<byte> name, string reason)
     {
-        if (door.Logger.IsEnabled(LogLevel.Debug))
+        if (door.Logger.IsEnabled(LogLevel.Information))
         {
-            FilesLog.RawRefused(door.Logger, connection.Id, connection.RemoteEndPoint, Printable(name), reason);
+            FilesLog.RawRefused(door.Logger, connection.Id, connection.RemoteEndPoint, Printable(name), reason, connection.Info.Age.TotalMilliseconds);
         }
     }
 

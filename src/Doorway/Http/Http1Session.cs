@@ -32,6 +32,9 @@ internal sealed class Http1Session : IDisposable
     private readonly HttpRequestBody _body;
     private readonly HttpRequest _request;
 
+    /// <summary>When the current request's head was complete: the access log's time runs from here to the response's end.</summary>
+    private long _headRead;
+
     public Http1Session(Http1ConnectionHandler server, Connection connection, CancellationToken stopping)
     {
         _server = server;
@@ -59,6 +62,7 @@ internal sealed class Http1Session : IDisposable
         while (true)
         {
             var status = await ReadHeadAsync();
+            _headRead = System.Diagnostics.Stopwatch.GetTimestamp();
             if (status == HttpParseStatus.Incomplete)
             {
                 // The client closed, the door is stopping between requests, or a 408 was sent.
@@ -378,11 +382,12 @@ internal sealed class Http1Session : IDisposable
 
     private void Served(bool parsed)
     {
-        if (Logger.IsEnabled(LogLevel.Debug))
+        if (Logger.IsEnabled(LogLevel.Information))
         {
             string method = parsed ? Encoding.ASCII.GetString(_request.MethodText) : "-";
             string target = parsed ? Encoding.ASCII.GetString(_request.Target) : "-";
-            HttpLog.Served(Logger, _connection.Id, _connection.RemoteEndPoint, method, target, _response.Status, _response.ContentBytes);
+            HttpLog.Served(Logger, _connection.Id, _connection.RemoteEndPoint, method, target, _response.Status, _response.ContentBytes,
+                System.Diagnostics.Stopwatch.GetElapsedTime(_headRead).TotalMilliseconds);
         }
     }
 }

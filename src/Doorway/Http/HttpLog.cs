@@ -6,8 +6,9 @@ namespace Doorway.Http;
 /// <summary>A session's events, on its door's logger. 402 and 404 keep the numbers they had as the file door's.</summary>
 internal static partial class HttpLog
 {
-    [LoggerMessage(EventId = 402, Level = LogLevel.Debug, Message = "#{ConnectionId} {RemoteEndPoint} \"{Method} {Target}\" {Status} {Bytes}")]
-    public static partial void Served(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string method, string target, int status, long bytes);
+    /// <summary>The access log (issue 10): one line per request at the default level, in the shape of Common Log Format's request part.</summary>
+    [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "{RemoteEndPoint} \"{Method} {Target}\" {Status} {Bytes} {Milliseconds:0.0} ms (#{ConnectionId})")]
+    public static partial void Served(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string method, string target, int status, long bytes, double milliseconds);
 
     [LoggerMessage(EventId = 404, Level = LogLevel.Debug, Message = "#{ConnectionId} {RemoteEndPoint} http: {Status} ({Reason}); closing")]
     public static partial void Rejected(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, int status, string reason);

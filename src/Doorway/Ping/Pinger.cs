@@ -42,6 +42,14 @@ public sealed class Pinger
     private const int MaxHeader = 36;
 
     /// <summary>
+    /// The longest header <c>ping SEQ UNIX-MS</c> of a run of <paramref name="count"/> datagrams sent
+    /// now: the least --size that every datagram can be padded to exactly.
+    /// </summary>
+    public static int HeaderLength(int count) =>
+        "ping ".Length + count.ToString(System.Globalization.CultureInfo.InvariantCulture).Length + 1
+        + DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
+
+    /// <summary>
     /// Sends <see cref="PingOptions.Count"/> datagrams, reports each outcome to <paramref name="report"/>,
     /// and returns the summary. Cancelling ends the ping early with the summary so far.
     /// </summary>

@@ -5,11 +5,13 @@ namespace Doorway.Transport;
 
 internal static partial class TransportLog
 {
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "{Door} door listening on {EndPoint}")]
+    // Debug: serve announces each door itself, with a URL (issue 10).
+    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "{Door} door listening on {EndPoint}")]
     public static partial void Listening(ILogger logger, string door, IPEndPoint endPoint);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Accept new connection from {RemoteEndPoint} (#{ConnectionId})")]
-    public static partial void Accepted(ILogger logger, IPEndPoint remoteEndPoint, long connectionId);
+    /// <summary>At the door's <see cref="WelcomeDoorOptions.AcceptLogLevel"/>: the book's line for the capitalize door, Debug where requests are logged.</summary>
+    [LoggerMessage(EventId = 101, Message = "Accept new connection from {RemoteEndPoint} (#{ConnectionId})")]
+    public static partial void Accepted(ILogger logger, LogLevel level, IPEndPoint remoteEndPoint, long connectionId);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "Connection #{ConnectionId} from {RemoteEndPoint} closed")]
     public static partial void Closed(ILogger logger, long connectionId, IPEndPoint remoteEndPoint);
@@ -50,7 +52,7 @@ internal static partial class TransportLog
     [LoggerMessage(EventId = 114, Level = LogLevel.Debug, Message = "Connection #{ConnectionId} from {RemoteEndPoint} still open after the drain timeout of {DrainTimeout}; closed")]
     public static partial void DrainClosed(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, TimeSpan drainTimeout);
 
-    [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "{Door} door receiving on {EndPoint} with {Receivers} receivers")]
+    [LoggerMessage(EventId = 120, Level = LogLevel.Debug, Message = "{Door} door receiving on {EndPoint} with {Receivers} receivers")]
     public static partial void Receiving(ILogger logger, string door, IPEndPoint endPoint, int receivers);
 
     [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "{Door} door: a reply of {Length} bytes to {RemoteEndPoint} exceeds the largest datagram; not sent ({Count} so far)")]

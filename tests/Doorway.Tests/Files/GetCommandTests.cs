@@ -194,14 +194,44 @@ public sealed class GetCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Interrupted_is_one_line_and_exit_1()
+    public async Task Interrupted_before_any_byte_is_one_line_and_exit_130()
     {
         await using var silent = TestServer.Silent();
         await using var process = RunningProcess.Start("dotnet", [Repo.DoorwayDll, "get", "a.txt", "--server", silent.Address, "--timeout", "30"], _work);
         await Deadline.UntilAsync(() => silent.Connections > 0, "the get to connect");
         process.Signal(2);
-        Assert.Equal(1, await process.WaitForExitAsync());
-        Assert.Equal("doorway: interrupted", process.Stderr.Trim());
+        Assert.Equal(130, await process.WaitForExitAsync());
+        Assert.Equal("doorway: interrupted; nothing saved", process.Stderr.Trim());
+        Assert.Empty(Directory.GetFiles(_work));
+    }
+
+    [Fact]
+    public async Task Sigint_mid_download_keeps_the_part_exits_130_and_the_same_command_resumes()
+    {
+        const long size = 4_000_000;
+        string sha = _tree.MakeFile("big.bin", size);
+        await using var door = FileClients.Open(_tree.Root);
+        var stalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (var staller = TestServer.Stalling(door.LocalEndPoint, stallAfter: 1_500_000, stalled))
+        {
+            await using var process = RunningProcess.Start("dotnet", [Repo.DoorwayDll, "get", "big.bin", "--server", staller.Address, "--timeout", "60"], _work);
+            await stalled.Task.WithDeadline();
+            await Deadline.UntilAsync(() => File.Exists(Work("big.bin.part")) && new FileInfo(Work("big.bin.part")).Length > 1_000_000, "the part to fill");
+            process.Signal(2);
+            Assert.Equal(130, await process.WaitForExitAsync());
+            string line = process.Stderr.Trim();
+            Assert.Single(line.Split('\n'));
+            Assert.StartsWith($"doorway: interrupted; {Work("big.bin.part")} kept (", line, StringComparison.Ordinal);
+            Assert.EndsWith("run the same command again to resume", line, StringComparison.Ordinal);
+        }
+
+        long kept = new FileInfo(Work("big.bin.part")).Length;
+        Assert.InRange(kept, 1_000_001, size - 1);
+        Assert.True(File.Exists(Work("big.bin.part.etag")));
+        var (code, _, stderr) = await GetAsync("big.bin", "--server", Server(door.LocalEndPoint));
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"resumed at {kept}", stderr, StringComparison.Ordinal);
+        Assert.Equal(sha, TempTree.Sha256(File.ReadAllBytes(Work("big.bin"))));
     }
 
     [Fact]
@@ -235,11 +265,72 @@ public sealed class GetCommandTests : IDisposable
         var (code, stdout, stderr) = await RunningProcess.RunAsync("script", ["-qec", command, "/dev/null"], limit: TimeSpan.FromSeconds(60), workingDirectory: _work);
         Assert.True(code == 0, stdout + stderr);
         Assert.Contains("100%", stdout, StringComparison.Ordinal);
-        Assert.Contains("MB", stdout, StringComparison.Ordinal);
+        // Spectre's default says "MB" for 1024² bytes; the display says what it means.
+        Assert.Contains("MiB", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(" MB", stdout, StringComparison.Ordinal);
 
         File.Delete(Work("p.bin"));
         (code, _, stderr) = await GetAsync("p.bin", "--server", Server(door.LocalEndPoint));
         Assert.True(code == 0, stderr);
         Assert.DoesNotContain("%", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_url_names_the_server_and_the_path_like_curl()
+    {
+        await using var door = FileClients.Open(_tree.Root);
+        int port = door.LocalEndPoint.Port;
+        var (code, _, stderr) = await GetAsync($"http://127.0.0.1:{port}/sub/inner.txt");
+        Assert.True(code == 0, stderr);
+        Assert.Equal("inner\n", File.ReadAllText(Work("inner.txt")));
+
+        // Percent-encoded as a browser's address bar copies it.
+        (code, _, stderr) = await GetAsync($"http://127.0.0.1:{port}/%E4%B8%AD%E6%96%87.txt?ignored=1");
+        Assert.True(code == 0, stderr);
+        Assert.Equal("你好，世界\n", File.ReadAllText(Work("中文.txt")));
+
+        (code, _, stderr) = await GetAsync($"http://127.0.0.1:{port}/a.txt", "--server", $"127.0.0.1:{port}");
+        Assert.Equal(2, code);
+        Assert.Contains("not both", stderr, StringComparison.Ordinal);
+
+        (code, _, stderr) = await GetAsync($"https://127.0.0.1:{port}/a.txt");
+        Assert.Equal(2, code);
+        Assert.Contains("http://", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dash_o_dash_writes_the_bytes_to_stdout_and_nothing_to_disk()
+    {
+        string sha = _tree.MakeFile("bin.dat", 3_000_000);
+        await using var door = FileClients.Open(_tree.Root);
+        var (code, stdout, stderr) = await GetAsync("a.txt", "--server", Server(door.LocalEndPoint), "-o", "-");
+        Assert.True(code == 0, stderr);
+        Assert.Equal("hello\n", stdout);
+        Assert.Contains("SHA-256 verified", stderr, StringComparison.Ordinal);
+
+        foreach (string[] raw in new[] { Array.Empty<string>(), ["--raw"] })
+        {
+            string command = $"dotnet '{Repo.DoorwayDll}' get bin.dat --server {Server(door.LocalEndPoint)} -o - {string.Join(' ', raw)} > '{Path.Combine(_tree.Base, "out.dat")}'";
+            (code, _, stderr) = await RunningProcess.RunAsync("sh", ["-c", command], limit: TimeSpan.FromSeconds(60), workingDirectory: _work);
+            Assert.True(code == 0, stderr);
+            Assert.Equal(sha, TempTree.Sha256(File.ReadAllBytes(Path.Combine(_tree.Base, "out.dat"))));
+        }
+
+        Assert.Empty(Directory.GetFileSystemEntries(_work));
+    }
+
+    [Fact]
+    public async Task A_directory_is_answered_with_a_clear_message()
+    {
+        await using var door = FileClients.Open(_tree.Root);
+        string server = Server(door.LocalEndPoint);
+        var (code, _, stderr) = await GetAsync("sub", "--server", server);
+        Assert.Equal(1, code);
+        Assert.Equal($"doorway: sub is a directory on {server}; its listing is at http://{server}/sub/", stderr.Trim());
+
+        (code, _, stderr) = await GetAsync($"http://{server}/");
+        Assert.Equal(1, code);
+        Assert.Equal($"doorway: http://{server}/ is a directory; name a file in it (its listing is at http://{server}/)", stderr.Trim());
+        Assert.Empty(Directory.GetFileSystemEntries(_work));
     }
 }

@@ -86,6 +86,40 @@ public sealed partial class ListingPageTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task On_a_phone_width_screen_names_get_most_of_the_row_and_nothing_scrolls_sideways()
+    {
+        Directory.CreateDirectory(_tree.PathOf("phone"));
+        Directory.CreateDirectory(_tree.PathOf("phone/a-directory-with-a-rather-long-name"));
+        _tree.MakeFile("phone/a-rather-long-file-name-that-must-wrap-somewhere.tar.gz", 300_000);
+        // A probe page from the same door (so same origin) frames the listing at 375 px, the width of
+        // a small phone, and writes what it measured into its own DOM for --dump-dom to print.
+        File.WriteAllText(_tree.PathOf("probe.html"), """
+            <!doctype html><body style="margin:0">
+            <iframe id="f" src="/phone/" style="width:375px;height:800px;border:0"></iframe>
+            <pre id="out">not measured</pre>
+            <script>
+            document.getElementById("f").onload = () => {
+              const d = document.getElementById("f").contentDocument;
+              const name = d.querySelector("tbody a").closest("td").getBoundingClientRect().width;
+              const table = d.querySelector("table").getBoundingClientRect().width;
+              document.getElementById("out").textContent = "name=" + Math.round(name) + " table=" + Math.round(table) + " scroll=" + d.documentElement.scrollWidth;
+            };
+            </script>
+            """);
+        await using var door = FileClients.Open(_tree.Root);
+        string profile = Path.Combine(_tree.Base, "chromium-profile");
+        var (code, dom, stderr) = await ChromiumAsync(profile, "--virtual-time-budget=5000", "--dump-dom", $"http://127.0.0.1:{door.LocalEndPoint.Port}/probe.html");
+        Assert.True(code == 0, stderr);
+        var measured = Regex.Match(dom, @"name=(\d+) table=(\d+) scroll=(\d+)");
+        Assert.True(measured.Success, dom);
+        int name = int.Parse(measured.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        int table = int.Parse(measured.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        int scroll = int.Parse(measured.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(scroll <= 375, $"the page scrolls sideways: {measured.Value}");
+        Assert.True(name >= table / 2, $"names squeezed into a narrow column: {measured.Value}");
+    }
+
     [GeneratedRegex("<a href=\"([^\"]*)\">([^<]*)</a>")]
     private static partial Regex LinkPattern();
 }

@@ -28,10 +28,10 @@ public sealed class ServeFilesTests : IDisposable
     }
 
     [Fact]
-    public async Task The_debug_log_says_why_a_seed_name_got_no_bytes()
+    public async Task The_access_log_says_why_a_raw_name_got_no_bytes()
     {
         await using var server = RunningProcess.StartDoorway("serve", "--tcp", "off", "--udp", "off", "--files", "0", "--bind", "127.0.0.1",
-            "--root", _tree.Root, "--log-level", "debug");
+            "--root", _tree.Root);
         var door = Loopback(await server.WaitForReadyAsync("files"));
         Assert.Empty(await FileClients.SeedAsync(door, "missing.txt"));
         Assert.Empty(await FileClients.SeedAsync(door, "link-out"));
@@ -39,10 +39,10 @@ public sealed class ServeFilesTests : IDisposable
         Assert.Empty(await FileClients.SeedAsync(door, "sub"));
         server.Signal(15);
         Assert.Equal(0, await server.WaitForExitAsync());
-        Assert.Contains("'missing.txt': no such file", server.Stderr, StringComparison.Ordinal);
-        Assert.Contains("'link-out': symlink leads outside the root", server.Stderr, StringComparison.Ordinal);
-        Assert.Contains("'../secret.txt': dot segment", server.Stderr, StringComparison.Ordinal);
-        Assert.Contains("'sub': a directory", server.Stderr, StringComparison.Ordinal);
+        Assert.Contains("raw \"missing.txt\" closed without bytes (no such file)", server.Stderr, StringComparison.Ordinal);
+        Assert.Contains("raw \"link-out\" closed without bytes (symlink leads outside the root)", server.Stderr, StringComparison.Ordinal);
+        Assert.Contains("raw \"../secret.txt\" closed without bytes (dot segment", server.Stderr, StringComparison.Ordinal);
+        Assert.Contains("raw \"sub\" closed without bytes (a directory)", server.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -50,6 +50,29 @@ internal sealed class TestServer : IAsyncDisposable
         }
     });
 
+    /// <summary>Relays to <paramref name="door"/>, then after <paramref name="stallAfter"/> bytes of its answer says nothing more until the client leaves.</summary>
+    public static TestServer Stalling(IPEndPoint door, long stallAfter, TaskCompletionSource stalled) => new(async (client, token) =>
+    {
+        using var upstream = new Socket(door.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        await upstream.ConnectAsync(door, token);
+        byte[] request = new byte[16 * 1024];
+        int n = await client.ReceiveAsync(request, SocketFlags.None, token);
+        await upstream.SendAsync(request.AsMemory(0, n), SocketFlags.None, token);
+        byte[] buffer = new byte[64 * 1024];
+        long sent = 0;
+        while (sent < stallAfter)
+        {
+            int got = await upstream.ReceiveAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, stallAfter - sent)), SocketFlags.None, token);
+            await client.SendAsync(buffer.AsMemory(0, got), SocketFlags.None, token);
+            sent += got;
+        }
+
+        stalled.TrySetResult();
+        while (await client.ReceiveAsync(buffer, SocketFlags.None, token) > 0)
+        {
+        }
+    });
+
     /// <summary>Answers every request with <paramref name="body"/> and a Repr-Digest that is not its SHA-256.</summary>
     public static TestServer Lying(byte[] body) => new(async (client, token) =>
     {

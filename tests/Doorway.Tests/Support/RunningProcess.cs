@@ -25,6 +25,8 @@ internal sealed partial class RunningProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public StreamWriter StandardInput => _process.StandardInput;
 
     /// <summary>Starts <c>dotnet doorway.dll ARGS</c>.</summary>

@@ -8,11 +8,11 @@ namespace Doorway.Cli.Commands;
 /// <summary>The file door's flags on <c>serve</c>, and how they become a door.</summary>
 internal sealed class FileDoorFlags : IDoorFlags
 {
-    public Option<PortOrOff> Port { get; } = CommonOptions.DoorPort("--files", 8080, "file (seed dialect and HTTP/1.1)");
+    public Option<PortOrOff> Port { get; } = CommonOptions.DoorPort("--files", 8080, "file (HTTP/1.1 and the raw dialect)");
 
     public Option<string> Root { get; } = new("--root")
     {
-        Description = "Directory the file door serves; nothing outside it is reachable. Default: the current directory.",
+        Description = "Directory the file door serves; nothing outside it is reachable (. is the current directory).",
         HelpName = "DIR",
         DefaultValueFactory = _ => ".",
     };
@@ -23,7 +23,7 @@ internal sealed class FileDoorFlags : IDoorFlags
     };
 
     public Option<int> MaxRequestLine { get; } = CommonOptions.Count("--max-request-line", FileDoorOptions.Default.MaxRequestLineBytes, 64,
-        "Longest HTTP request line or seed file name, in bytes; longer gets 414.");
+        "Longest HTTP request line or raw file name, in bytes; longer gets 414 (raw: closed without bytes).");
 
     public Option<int> MaxHeaderBytes { get; } = CommonOptions.Count("--max-header-bytes", FileDoorOptions.Default.MaxHeaderBytes, 64,
         "Largest HTTP header section, in bytes; larger gets 431.");
@@ -78,6 +78,7 @@ internal sealed class FileDoorFlags : IDoorFlags
         };
         var logger = context.Loggers.CreateLogger("Doorway.Files");
         var handler = new FileConnectionHandler(root, options, logger, context.House.Descriptors);
-        return new DoorPlan(FileDoor.Name, port, endPoint => FileDoor.Bind(handler, context.Tcp with { EndPoint = endPoint }, logger, context.House));
+        return new DoorPlan(FileDoor.Name, port, endPoint => FileDoor.Bind(handler, context.Tcp with { EndPoint = endPoint }, logger, context.House),
+            Url: hostPort => $"http://{hostPort}/", Details: $" serving {root.Directory}");
     }
 }

@@ -16,8 +16,12 @@ internal interface IDoorFlags
     DoorPlan? Plan(ParseResult parse, ServeContext context);
 }
 
-/// <summary>A door to open: its name, its port, and how to bind it to an endpoint.</summary>
-internal sealed record DoorPlan(string Name, int Port, Func<IPEndPoint, IDoor> Bind);
+/// <summary>
+/// A door to open: its name, its port, how to bind it to an endpoint, and its start-up line: how
+/// to reach it (<paramref name="Url"/> from "host:port", a link for the file door) and what else a
+/// user wants to know at a glance (the served root).
+/// </summary>
+internal sealed record DoorPlan(string Name, int Port, Func<IPEndPoint, IDoor> Bind, Func<string, string>? Url = null, string Details = "");
 
 /// <summary>What every door of one <c>serve</c> shares: logging, the house, the TCP limits, the drain timeout.</summary>
 internal sealed record ServeContext(Microsoft.Extensions.Logging.ILoggerFactory Loggers, House House, WelcomeDoorOptions Tcp, TimeSpan DrainTimeout);

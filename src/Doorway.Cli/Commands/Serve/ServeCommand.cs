@@ -15,7 +15,7 @@ internal static class ServeCommand
         IDoorFlags[] doors = [new CapitalizeDoorFlags(), new FileDoorFlags(), new UdpDoorFlags(), new ReplyDoorFlags()];
         var bind = new Option<IPAddress?>("--bind")
         {
-            Description = "Address the doors listen on. Default: all interfaces, IPv4 and IPv6.",
+            Description = "Address the doors listen on. [default: all interfaces, IPv4 and IPv6]",
             HelpName = "ADDR",
             CustomParser = result =>
             {
@@ -45,10 +45,15 @@ internal static class ServeCommand
         var drainTimeout = CommonOptions.Seconds("--drain-timeout", WelcomeDoorOptions.Default.DrainTimeout.TotalSeconds,
             "On Ctrl-C or SIGTERM, seconds open connections (and datagrams being answered) get to finish before they are closed.");
         var logLevel = CommonOptions.LogLevel();
+        var logFormat = CommonOptions.LogFormat();
 
         var command = new Command("serve",
-            "Open the doors and serve until Ctrl-C or SIGTERM. Prints 'ready <door> <address>:<port>' on stdout once each door accepts or receives; logs go to stderr.");
-        foreach (var option in doors.SelectMany(door => door.Options).Concat([bind, maxConnections, maxPerAddress, idleTimeout, minDataRate, drainTimeout, logLevel]))
+            "Open the doors and serve until Ctrl-C or SIGTERM (a second one stops at once). Prints 'ready <door> <address>:<port>' on stdout once each door accepts or receives; logs go to stderr.\n\n" +
+            "Examples:\n" +
+            "  doorway serve --root www                                     every door: TCP and UDP 12000, http://localhost:8080/\n" +
+            "  doorway serve --files off --udp off --once                   the book's TCP server, exactly\n" +
+            "  doorway serve --tcp 0 --udp off --files 0 --bind 127.0.0.1   free ports, loopback only");
+        foreach (var option in doors.SelectMany(door => door.Options).Concat([bind, maxConnections, maxPerAddress, idleTimeout, minDataRate, drainTimeout, logLevel, logFormat]))
         {
             command.Options.Add(option);
         }
@@ -56,7 +61,7 @@ internal static class ServeCommand
         command.SetAction(async parse =>
         {
             SocketEngine.PreferInlineCompletions();
-            using var loggerFactory = CliLogging.Create(parse.GetValue(logLevel));
+            using var loggerFactory = CliLogging.Create(parse.GetValue(logLevel), parse.GetValue(logFormat) ?? CliLogging.Text);
             using var house = new House();
             var tcp = WelcomeDoorOptions.Default with
             {
@@ -83,12 +88,12 @@ internal static class ServeCommand
                 return CommandLine.Fail(e.Message);
             }
 
-            return await ServeAsync(plans, parse.GetValue(bind));
+            return await ServeAsync(plans, parse.GetValue(bind), context);
         });
         return command;
     }
 
-    private static async Task<int> ServeAsync(List<DoorPlan> plans, IPAddress? address)
+    private static async Task<int> ServeAsync(List<DoorPlan> plans, IPAddress? address, ServeContext context)
     {
         if (plans.Count == 0)
         {
@@ -113,10 +118,13 @@ internal static class ServeCommand
                 }
             }
 
-            foreach (var door in doors)
+            var logger = context.Loggers.CreateLogger("Doorway.Serve");
+            for (int i = 0; i < doors.Count; i++)
             {
+                var door = doors[i];
                 door.Start();
                 await Console.Out.WriteLineAsync($"ready {door.Name} {door.LocalEndPoint}");
+                Announce(logger, plans[i], door.LocalEndPoint);
             }
 
             try
@@ -127,8 +135,11 @@ internal static class ServeCommand
             {
             }
 
-            await Task.WhenAll(doors.Select(door => door.StopAsync()));
-            return ExitCodes.Success;
+            CliLog.Stopping(logger, context.DrainTimeout.TotalSeconds);
+            // A second Ctrl-C cuts the drain short: every door closes its connections now.
+            using var now = shutdown.Now.Register(() => CliLog.StoppingNow(logger));
+            await Task.WhenAll(doors.Select(door => door.StopAsync(shutdown.Now)));
+            return shutdown.Now.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Success;
         }
         finally
         {
@@ -137,6 +148,19 @@ internal static class ServeCommand
                 await door.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// The door's start-up line, with an address to paste or click: a door on every interface is
+    /// reached from this machine as localhost ("[::]:8080" is where it listens, not where to go).
+    /// </summary>
+    private static void Announce(ILogger logger, DoorPlan plan, IPEndPoint bound)
+    {
+        var address = bound.Address;
+        bool everywhere = address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
+        string hostPort = everywhere ? $"localhost:{bound.Port}" : bound.ToString();
+        string url = (plan.Url ?? (where => where))(hostPort) + (everywhere ? " (all interfaces)" : "");
+        CliLog.DoorOpen(logger, plan.Name, url, plan.Details);
     }
 
     // One dual-mode IPv6 socket takes IPv4 too; a machine without IPv6 gets IPv4 only.

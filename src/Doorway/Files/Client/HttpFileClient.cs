@@ -53,9 +53,45 @@ public sealed class HttpFileClient
         }
     }
 
-    private async Task<DownloadResult?> AttemptAsync(string name, DownloadTarget target, long have, string? validator, IDownloadProgress? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies the file to <paramref name="output"/> (stdout for <c>-o -</c>) as it arrives: no part,
+    /// no resume. The digest is checked at the end, after the bytes went out: a mismatch throws
+    /// <see cref="DownloadException"/> saying so, and the caller exits non-zero.
+    /// </summary>
+    public async Task<DownloadResult> CopyToAsync(string name, Stream output, IDownloadProgress? progress, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(output);
         using var socket = await TcpConnector.ConnectAsync(_server, _timeout, cancellationToken);
+        var head = await RequestAsync(socket, name, 0, null, cancellationToken);
+        if (head.Status != 200)
+        {
+            throw Unexpected(name, head);
+        }
+
+        long? total = head.ContentLength;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        progress?.Started(total, 0);
+        long received = await CopyBodyAsync(socket, head, output, hash, 0, total, progress, cancellationToken);
+        await output.FlushAsync(cancellationToken);
+        if (total is { } expected && received < expected)
+        {
+            throw new DownloadException($"the connection closed after {received} of {expected} bytes; what was written is incomplete");
+        }
+
+        byte[] actual = hash.GetHashAndReset();
+        byte[]? promised = head.Sha256();
+        if (promised is not null && !CryptographicOperations.FixedTimeEquals(actual, promised))
+        {
+            throw new DownloadException(
+                $"SHA-256 mismatch: the server said {Convert.ToHexStringLower(promised)}, the bytes written hash to {Convert.ToHexStringLower(actual)}; do not trust them");
+        }
+
+        return new DownloadResult("-", received, 0, promised is not null);
+    }
+
+    private async Task<ResponseHeadReader> RequestAsync(Socket socket, string name, long have, string? validator, CancellationToken cancellationToken)
+    {
         var request = new StringBuilder()
             .Append("GET ").Append(EncodePath(name)).Append(" HTTP/1.1\r\n")
             .Append("Host: ").Append(_server.ToString()).Append("\r\n")
@@ -67,7 +103,62 @@ public sealed class HttpFileClient
 
         request.Append("\r\n");
         await socket.SendAsync(Encoding.UTF8.GetBytes(request.ToString()), SocketFlags.None, cancellationToken);
-        var head = await ResponseHeadReader.ReadAsync(socket, buffer => ReceiveAsync(socket, buffer, cancellationToken));
+        return await ResponseHeadReader.ReadAsync(socket, buffer => ReceiveAsync(socket, buffer, cancellationToken));
+    }
+
+    /// <summary>The answers that are no file: a directory (the door redirects /dir to /dir/), not found, any other status.</summary>
+    private DownloadException Unexpected(string name, ResponseHeadReader head)
+    {
+        string path = EncodePath(name);
+        if (head.Status is 301 or 302 or 307 or 308 && head.Headers.TryGetValue("Location", out var location)
+            && location.EndsWith(path + "/", StringComparison.Ordinal))
+        {
+            return new DownloadException($"{name} is a directory on {_server}; its listing is at http://{_server}{path}/");
+        }
+
+        return head.Status == 404
+            ? new DownloadException($"{name}: not found on {_server}")
+            : new DownloadException($"{name}: the server answered {head.Status} {head.Reason}".TrimEnd());
+    }
+
+    /// <summary>The body after the head: to <paramref name="total"/> bytes, or to the server's close when it sent no length.</summary>
+    private async Task<long> CopyBodyAsync(Socket socket, ResponseHeadReader head, Stream output, IncrementalHash hash, long start, long? total, IDownloadProgress? progress, CancellationToken cancellationToken)
+    {
+        long received = start;
+        await output.WriteAsync(head.Leftover.AsMemory(), cancellationToken);
+        hash.AppendData(head.Leftover);
+        received += head.Leftover.Count;
+        progress?.Advanced(received);
+
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            while (total is null || received < total)
+            {
+                int n = await ReceiveAsync(socket, buffer.AsMemory(0, (int)Math.Min(ChunkSize, total is { } t ? t - received : ChunkSize)), cancellationToken);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+                hash.AppendData(buffer, 0, n);
+                received += n;
+                progress?.Advanced(received);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return received;
+    }
+
+    private async Task<DownloadResult?> AttemptAsync(string name, DownloadTarget target, long have, string? validator, IDownloadProgress? progress, CancellationToken cancellationToken)
+    {
+        using var socket = await TcpConnector.ConnectAsync(_server, _timeout, cancellationToken);
+        var head = await RequestAsync(socket, name, have, validator, cancellationToken);
 
         long start;
         long? total;
@@ -85,10 +176,8 @@ public sealed class HttpFileClient
                 throw new DownloadException("the server sent a different range than asked for");
             case 416:
                 return null;
-            case 404:
-                throw new DownloadException($"{name}: not found on {_server}");
             default:
-                throw new DownloadException($"{name}: the server answered {head.Status} {head.Reason}".TrimEnd());
+                throw Unexpected(name, head);
         }
 
         if (start == 0)
@@ -111,34 +200,7 @@ public sealed class HttpFileClient
         part.Position = start;
         part.SetLength(start);
         progress?.Started(total, start);
-        long received = start;
-        await part.WriteAsync(head.Leftover.AsMemory(), cancellationToken);
-        hash.AppendData(head.Leftover);
-        received += head.Leftover.Count;
-        progress?.Advanced(received);
-
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
-        try
-        {
-            while (total is null || received < total)
-            {
-                int n = await ReceiveAsync(socket, buffer.AsMemory(0, (int)Math.Min(ChunkSize, total is { } t ? t - received : ChunkSize)), cancellationToken);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                await part.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
-                hash.AppendData(buffer, 0, n);
-                received += n;
-                progress?.Advanced(received);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-
+        long received = await CopyBodyAsync(socket, head, part, hash, start, total, progress, cancellationToken);
         await part.FlushAsync(cancellationToken);
         if (total is { } expected && received < expected)
         {
@@ -206,7 +268,7 @@ public sealed class HttpFileClient
     }
 
     /// <summary>"/" + NAME with each segment percent-encoded (UTF-8), '/' kept between segments.</summary>
-    internal static string EncodePath(string name)
+    public static string EncodePath(string name)
     {
         var builder = new StringBuilder("/");
         string[] segments = name.TrimStart('/').Split('/');

@@ -44,6 +44,12 @@ public readonly record struct HostPort(string Host, int Port)
                     return false;
                 }
             }
+            else if (colon >= 0 && IsAmbiguousIPv6(text, colon))
+            {
+                // "::1:12000" reads as [::1]:12000 or as the address ::1:12000; guessing either way
+                // sends the user somewhere else, so the brackets are required.
+                return false;
+            }
         }
 
         if (host.Length == 0)
@@ -54,6 +60,12 @@ public readonly record struct HostPort(string Host, int Port)
         result = new HostPort(host, port);
         return true;
     }
+
+    /// <summary>An unbracketed IPv6 address whose last group could be a port: what comes before it is an address itself.</summary>
+    private static bool IsAmbiguousIPv6(string text, int lastColon) =>
+        TryParsePort(text[(lastColon + 1)..], out _)
+        && IPAddress.TryParse(text[..lastColon], out var address)
+        && address.AddressFamily == AddressFamily.InterNetworkV6;
 
     public static bool TryParsePort(string text, out int port) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 0 and <= 65535;

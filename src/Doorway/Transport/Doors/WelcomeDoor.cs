@@ -85,7 +85,7 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnections, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnectionsPerAddress, 1);
-        var app = (pipeline ?? new DoorPipeline()).Build(AcceptLog.Middleware(logger)(handler));
+        var app = (pipeline ?? new DoorPipeline()).Build(AcceptLog.Middleware(logger, options.AcceptLogLevel)(handler));
         var listener = DoorSocket.Bind(options.EndPoint, SocketType.Stream, ProtocolType.Tcp, socket => socket.Listen(options.Backlog));
         var door = new WelcomeDoor(name, listener, app, refuse, options, logger, house);
         TransportLog.Listening(logger, name, door.LocalEndPoint);

@@ -48,6 +48,13 @@ public sealed record WelcomeDoorOptions
     public int Backlog { get; init; } = 4096;
 
     /// <summary>
+    /// The level of each connection's "Accept new connection" line: the book's server prints it,
+    /// so Information; a door that logs each request (HTTP) sets Debug, or a burst of clients
+    /// would fill the log with connections instead of requests.
+    /// </summary>
+    public Microsoft.Extensions.Logging.LogLevel AcceptLogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
+    /// <summary>
     /// Where the handler runs after each wait. <see cref="DoorDispatch.Inline"/> (for handlers that
     /// never block) stays on the socket engine's thread; <see cref="DoorDispatch.ThreadPool"/> hops
     /// off it first, for handlers that touch the file system.

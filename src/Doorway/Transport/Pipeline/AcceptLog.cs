@@ -8,9 +8,9 @@ namespace Doorway.Transport;
 /// </summary>
 internal static class AcceptLog
 {
-    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(ILogger logger) => next => (connection, stopping) =>
+    public static Func<ConnectionDelegate, ConnectionDelegate> Middleware(ILogger logger, LogLevel level = LogLevel.Information) => next => (connection, stopping) =>
     {
-        TransportLog.Accepted(logger, connection.RemoteEndPoint, connection.Id);
+        TransportLog.Accepted(logger, level, connection.RemoteEndPoint, connection.Id);
         return next(connection, stopping);
     };
 }

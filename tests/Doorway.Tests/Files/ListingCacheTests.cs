@@ -73,7 +73,7 @@ public sealed partial class ListingCacheTests : IDisposable
             m.Groups["text"].Value,
             long.Parse(m.Groups["bytes"].Value, System.Globalization.CultureInfo.InvariantCulture),
             m.Groups["size"].Value,
-            m.Groups["date"].Value)).ToArray();
+            m.Groups["day"].Value + " " + m.Groups["time"].Value)).ToArray();
         Assert.Equal(expected, rows);
         Assert.Equal(7, page.Entries);
         Assert.Equal(0, page.NotShown);
@@ -301,7 +301,7 @@ public sealed partial class ListingCacheTests : IDisposable
     }
 
     /// <summary>One row of the page: its icon, link, text, exact size, size as shown, and date.</summary>
-    [System.Text.RegularExpressions.GeneratedRegex("""<tr><td><svg class="(?<icon>icon(?: dir)?)"[^>]*>.*?</svg><a href="(?<href>[^"]*)">(?<text>[^<]*)</a></td><td class="size" title="(?<bytes>\d+) bytes">(?<size>[^<]*)</td><td class="date">(?<date>[^<]*)</td></tr>""")]
+    [System.Text.RegularExpressions.GeneratedRegex("""<tr><td><svg class="(?<icon>icon(?: dir)?)"[^>]*>.*?</svg><a href="(?<href>[^"]*)">(?<text>[^<]*)</a></td><td class="size" title="(?<bytes>\d+) bytes">(?<size>[^<]*)</td><td class="date"><span>(?<day>[^<]*)</span> <span>(?<time>[^<]*)</span></td></tr>""")]
     private static partial System.Text.RegularExpressions.Regex RowPattern();
 
     /// <summary>A clock that moves only when told.</summary>

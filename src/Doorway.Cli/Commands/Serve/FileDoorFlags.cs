@@ -41,7 +41,7 @@ internal sealed class FileDoorFlags : IDoorFlags
         "Directory listing pages kept rendered (each per directory version, all together at most 32 MiB).");
 
     public Option<TimeSpan?> MaxAge { get; } = CommonOptions.OptionalSeconds("--max-age",
-        "Seconds a browser or cache may use a file without asking again (Cache-Control: max-age). Default: no-cache, so it revalidates every time.");
+        "Seconds a browser or cache may use a file without asking again (Cache-Control: max-age). Without it, no-cache: it revalidates every time.");
 
     public Option<int> MaxRanges { get; } = CommonOptions.Count("--max-ranges", FileDoorOptions.Default.MaxRanges, 1,
         "Most ranges of one request sent as multipart/byteranges; more gets the whole file.");

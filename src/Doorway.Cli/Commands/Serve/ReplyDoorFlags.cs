@@ -51,7 +51,7 @@ internal sealed class ReplyDoorFlags : IDoorFlags
     private static Option<PortOrOff> Off(Option<PortOrOff> port)
     {
         port.DefaultValueFactory = _ => new PortOrOff(null);
-        port.Description = "Port of the reply door (seed 004's server: logs what each client says, answers --reply-text); 0 picks a free port, 'off' disables the door.";
+        port.Description = "Port of the reply door (the book's smallest server: logs what each client says, answers --reply-text); 0 picks a free port, 'off' disables the door.";
         return port;
     }
 

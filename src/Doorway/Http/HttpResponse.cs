@@ -333,7 +333,7 @@ internal sealed class HttpResponse
 
         if (count <= SmallBodyBytes && count + 2 <= _writer.Free.Length)
         {
-            int read = RandomAccess.Read(file, _writer.Free.Span[..(int)count], offset);
+            int read = PositionalRead.Read(file, _writer.Free.Span[..(int)count], offset);
             if (read != count)
             {
                 throw new IOException("file changed while being sent");

@@ -17,6 +17,7 @@ public static class FileDoor
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(door);
-        return WelcomeDoor.Bind(Name, door with { Dispatch = DoorDispatch.ThreadPool, AcceptLogLevel = LogLevel.Debug }, pipeline: null, handler.OnConnectedAsync, logger, house);
+        return WelcomeDoor.Bind(Name, door with { Dispatch = DoorDispatch.ThreadPool, AcceptLogLevel = LogLevel.Debug }, pipeline: null, handler.OnConnectedAsync, logger, house,
+            refuse: Http.HttpRefusal.AnswerAsync);
     }
 }

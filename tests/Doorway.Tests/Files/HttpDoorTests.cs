@@ -20,6 +20,20 @@ public sealed class HttpDoorTests : IDisposable
     private static string Get(string target, string extra = "") =>
         $"GET {target} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{extra}\r\n";
 
+    [Fact]
+    public async Task A_client_refused_at_the_connection_limit_gets_a_503_with_retry_after_not_a_reset()
+    {
+        await using var door = FileClients.Open(_tree.Root, tcp: WelcomeDoorOptions.Default with { MaxConnections = 1 });
+        using var holder = await FileClients.ConnectAsync(door.LocalEndPoint);
+        await holder.SendAsync(System.Text.Encoding.ASCII.GetBytes("GET /a.txt HTTP/1.1\r\nHost: t\r\n\r\n"));
+        var first = await FileClients.ReadResponseAsync(holder, new MemoryStream());
+        Assert.Contains("200", first.StatusLine, StringComparison.Ordinal);
+        var (code, stdout, stderr) = await CurlAsync("-i", $"http://127.0.0.1:{door.LocalEndPoint.Port}/a.txt");
+        Assert.True(code == 0, stderr);
+        Assert.StartsWith("HTTP/1.1 503 ", stdout, StringComparison.Ordinal);
+        Assert.Contains("Retry-After: 1", stdout, StringComparison.OrdinalIgnoreCase);
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> CurlAsync(params string[] args)
     {
         var (code, stdout, stderr) = await RunningProcess.RunAsync("curl", ["--silent", "--show-error", "--max-time", "60", .. args], limit: TimeSpan.FromSeconds(90));

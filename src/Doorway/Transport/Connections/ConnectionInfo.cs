@@ -18,7 +18,6 @@ public sealed class ConnectionInfo
         Id = id;
         _local = localEndPoint;
         _remote = remoteEndPoint;
-        StartedAt = DateTimeOffset.UtcNow;
         StartTimestamp = Stopwatch.GetTimestamp();
         Timeouts = new TimeoutControl();
     }
@@ -40,7 +39,8 @@ public sealed class ConnectionInfo
         set => Volatile.Write(ref _local, value ?? throw new ArgumentNullException(nameof(value)));
     }
 
-    public DateTimeOffset StartedAt { get; }
+    /// <summary>When the connection was accepted (read back from the monotonic start, so no second clock is kept).</summary>
+    public DateTimeOffset StartedAt => DateTimeOffset.UtcNow - Age;
 
     internal long StartTimestamp { get; }
 

@@ -18,7 +18,6 @@ internal sealed class SocketConnection : Connection
     internal const int SendPieceBytes = 64 * 1024;
 
     private readonly Socket _socket;
-    private readonly TimeoutPolicy _policy;
     private readonly ReceiveOperation _receive;
     private readonly SendOperation _send;
     private SocketFileSender? _fileSender;
@@ -28,7 +27,6 @@ internal sealed class SocketConnection : Connection
         : base(info)
     {
         _socket = socket;
-        _policy = policy;
         AcceptedFrom = info.RemoteEndPoint.Address;
         _receive = new ReceiveOperation(socket, info, dispatchToThreadPool);
         _send = new SendOperation(socket, info, policy, dispatchToThreadPool);
@@ -64,7 +62,7 @@ internal sealed class SocketConnection : Connection
     {
         Info.State = ConnectionState.Sending;
         _fileSender ??= new SocketFileSender(_socket);
-        await _fileSender.SendAsync(this, file, offset, count, _policy, cancellationToken);
+        await _fileSender.SendAsync(this, file, offset, count, _send.Policy, cancellationToken);
     }
 
     public override void ShutdownSend()

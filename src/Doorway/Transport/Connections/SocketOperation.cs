@@ -13,13 +13,13 @@ namespace Doorway.Transport;
 /// </summary>
 internal abstract class SocketOperation : IValueTaskSource<int>, IValueTaskSource
 {
-    private readonly Action _onInnerCompleted;
+    // Made at the first suspension: a direction that always completes at once (most sends) never needs it.
+    private Action? _onInnerCompleted;
     private ManualResetValueTaskSourceCore<int> _core;
     private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _inner;
 
     protected SocketOperation(bool continueOnThreadPool)
     {
-        _onInnerCompleted = OnInnerCompleted;
         // A door whose handler may block gets its continuations queued to the thread pool,
         // off the socket engine's thread that completed the operation.
         _core.RunContinuationsAsynchronously = continueOnThreadPool;
@@ -42,7 +42,7 @@ internal abstract class SocketOperation : IValueTaskSource<int>, IValueTaskSourc
 
         _core.Reset();
         _inner = inner.ConfigureAwait(false).GetAwaiter();
-        _inner.UnsafeOnCompleted(_onInnerCompleted);
+        _inner.UnsafeOnCompleted(_onInnerCompleted ??= OnInnerCompleted);
         return new ValueTask<int>(this, _core.Version);
     }
 
@@ -89,7 +89,7 @@ internal abstract class SocketOperation : IValueTaskSource<int>, IValueTaskSourc
             if (!next.IsCompleted)
             {
                 _inner = next.ConfigureAwait(false).GetAwaiter();
-                _inner.UnsafeOnCompleted(_onInnerCompleted);
+                _inner.UnsafeOnCompleted(_onInnerCompleted!);
                 return;
             }
 

@@ -38,6 +38,9 @@ internal sealed class SendOperation(Socket socket, ConnectionInfo info, TimeoutP
     private ReadOnlyMemory<byte> _rest;
     private CancellationToken _cancellationToken;
 
+    /// <summary>The door's clocks, which a file sent on this connection is timed by too.</summary>
+    public TimeoutPolicy Policy => policy;
+
     public ValueTask StartAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
         if (buffer.IsEmpty)

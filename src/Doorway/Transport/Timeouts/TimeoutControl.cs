@@ -13,7 +13,8 @@ namespace Doorway.Transport;
 /// </summary>
 public sealed class TimeoutControl
 {
-    private readonly Lock _lock = new();
+    // Made on first use: most connections (a capitalize client, an HTTP request that arrives whole) never need it.
+    private Lock? _lock;
     private long _lastActivity = Environment.TickCount64;
     private long _sendDeadline = long.MaxValue;
     private long _deadline = long.MaxValue;
@@ -29,7 +30,7 @@ public sealed class TimeoutControl
     {
         get
         {
-            lock (_lock)
+            lock (Gate)
             {
                 _expiry ??= new CancellationTokenSource();
                 return _expiry.Token;
@@ -39,13 +40,26 @@ public sealed class TimeoutControl
 
     internal long LastActivity => Volatile.Read(ref _lastActivity);
 
+    private Lock Gate
+    {
+        get
+        {
+            if (_lock is null)
+            {
+                Interlocked.CompareExchange(ref _lock, new Lock(), null);
+            }
+
+            return _lock;
+        }
+    }
+
     /// <summary>Bytes moved: the idle clock starts again.</summary>
     public void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
 
     /// <summary>Starts the protocol's clock: after <paramref name="timeout"/>, <see cref="Token"/> is cancelled.</summary>
     public void SetDeadline(TimeSpan timeout, TimeoutReason reason)
     {
-        lock (_lock)
+        lock (Gate)
         {
             _deadlineReason = reason;
             _expiry ??= new CancellationTokenSource();
@@ -61,7 +75,7 @@ public sealed class TimeoutControl
             return;
         }
 
-        lock (_lock)
+        lock (Gate)
         {
             _deadline = long.MaxValue;
         }
@@ -103,7 +117,7 @@ public sealed class TimeoutControl
         if (now >= Volatile.Read(ref _deadline))
         {
             CancellationTokenSource? expiry = null;
-            lock (_lock)
+            lock (Gate)
             {
                 if (now >= _deadline)
                 {

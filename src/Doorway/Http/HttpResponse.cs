@@ -183,7 +183,23 @@ internal sealed class HttpResponse
         {
             await FlushAsync(cancellationToken);
         }
-        else if (count <= SmallBodyBytes && count <= _writer.Free.Length)
+        else
+        {
+            await SendRegionAsync(file, offset, count, reserve: 0, cancellationToken);
+        }
+
+        _contentSent = _isHead || !hasContent ? 0 : count;
+        _phase = Phase.Done;
+    }
+
+    /// <summary>
+    /// What is written so far, then a file region: a small one read into the same send (with
+    /// <paramref name="reserve"/> bytes left free after it), a large one by the connection's file copy.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendRegionAsync(SafeFileHandle file, long offset, long count, int reserve, CancellationToken cancellationToken)
+    {
+        if (count <= SmallBodyBytes && count + reserve <= _writer.Free.Length)
         {
             int read = PositionalRead.Read(file, _writer.Free.Span[..(int)count], offset);
             if (read != count)
@@ -201,9 +217,6 @@ internal sealed class HttpResponse
             _sent = true;
             await _connection.SendFileAsync(file, offset, count, cancellationToken);
         }
-
-        _contentSent = _isHead || !hasContent ? 0 : count;
-        _phase = Phase.Done;
     }
 
     /// <summary>Sends the started status as a short plain-text body ("404 Not Found"), as errors are answered.</summary>
@@ -331,23 +344,8 @@ internal sealed class HttpResponse
             _writer.Append("\r\n"u8);
         }
 
-        if (count <= SmallBodyBytes && count + 2 <= _writer.Free.Length)
-        {
-            int read = PositionalRead.Read(file, _writer.Free.Span[..(int)count], offset);
-            if (read != count)
-            {
-                throw new IOException("file changed while being sent");
-            }
-
-            _writer.Advance(read);
-            await FlushAsync(cancellationToken);
-        }
-        else
-        {
-            await FlushAsync(cancellationToken);
-            _sent = true;
-            await _connection.SendFileAsync(file, offset, count, cancellationToken);
-        }
+        // Room for the chunk's closing CRLF after the region.
+        await SendRegionAsync(file, offset, count, reserve: 2, cancellationToken);
 
         if (_framing == Framing.Chunked)
         {

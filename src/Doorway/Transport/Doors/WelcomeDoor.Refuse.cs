@@ -38,7 +38,7 @@ public sealed partial class WelcomeDoor
         using var abort = limit.Token.Register(static c => ((SocketConnection)c!).Close(), connection);
         try
         {
-            await _refuse!(connection, limit.Token);
+            await _refuseAtAccept!(connection, limit.Token);
         }
         catch (Exception e) when (NetworkErrors.IsNetworkEnd(e))
         {

@@ -16,6 +16,7 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
     private readonly Socket _listener;
     private readonly ConnectionDelegate _app;
     private readonly ConnectionDelegate? _refuse;
+    private readonly ConnectionDelegate? _refuseAtAccept;
     private readonly WelcomeDoorOptions _options;
     private readonly TimeoutPolicy _policy;
     private readonly ILogger _logger;
@@ -38,12 +39,17 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
     private Task? _heartbeat;
     private int _stopped;
 
-    private WelcomeDoor(string name, Socket listener, ConnectionDelegate app, ConnectionDelegate? refuse, WelcomeDoorOptions options, ILogger logger, House? house)
+    private WelcomeDoor(string name, Socket listener, DoorPipeline? pipeline, ConnectionDelegate handler, ConnectionDelegate? refuse, WelcomeDoorOptions options, ILogger logger, House? house)
     {
         Name = name;
         _listener = listener;
-        _app = app;
+        // The options' middleware (PROXY protocol, TLS) first, then the door's own; the per-address
+        // limit and the accept log only once every middleware has had its say on the client's address.
+        var outer = options.Pipeline ?? new DoorPipeline();
+        _app = outer.Build((pipeline ?? new DoorPipeline()).Build(LimitPerAddress(AcceptLog.Middleware(logger, options.AcceptLogLevel)(handler))));
         _refuse = refuse;
+        // A client refused at accept gets its answer through the same middleware (a PROXY header is read first).
+        _refuseAtAccept = refuse is null ? null : outer.Build(refuse);
         _options = options;
         _policy = TimeoutPolicy.From(options);
         _logger = logger;
@@ -72,8 +78,8 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
     internal Action<Socket>? AdmissionProbe { get; set; }
 
     /// <summary>
-    /// Binds and listens. The door serves each connection with <paramref name="pipeline"/>'s middleware,
-    /// then the accept log, then <paramref name="handler"/>. A client refused by a limit is answered
+    /// Binds and listens. The door serves each connection with the middleware of <see cref="WelcomeDoorOptions.Pipeline"/>,
+    /// then <paramref name="pipeline"/>'s, then the per-address limit, the accept log and <paramref name="handler"/>. A client refused by a limit is answered
     /// by <paramref name="refuse"/> (a 503, say) when given, and closed. Throws <see cref="SocketException"/>
     /// (for example AddressAlreadyInUse) when the port cannot be had.
     /// </summary>
@@ -85,9 +91,8 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnections, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnectionsPerAddress, 1);
-        var app = (pipeline ?? new DoorPipeline()).Build(AcceptLog.Middleware(logger, options.AcceptLogLevel)(handler));
         var listener = DoorSocket.Bind(options.EndPoint, SocketType.Stream, ProtocolType.Tcp, socket => socket.Listen(options.Backlog));
-        var door = new WelcomeDoor(name, listener, app, refuse, options, logger, house);
+        var door = new WelcomeDoor(name, listener, pipeline, handler, refuse, options, logger, house);
         TransportLog.Listening(logger, name, door.LocalEndPoint);
         return door;
     }
@@ -175,7 +180,7 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         AdmissionProbe?.Invoke(socket);
         var remote = Connection.Normalize(socket.RemoteEndPoint);
         long id = Interlocked.Increment(ref _nextId);
-        string? refusal = TakeSlot(remote.Address);
+        string? refusal = TakeSlot();
         if (refusal is not null)
         {
             Refuse(socket, id, remote, refusal);
@@ -191,7 +196,7 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         }
         catch
         {
-            ReleaseSlot(remote.Address);
+            ReleaseSlot();
             throw;
         }
 
@@ -200,8 +205,11 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         _ = ServeAsync(connection);
     }
 
-    /// <summary>Takes a connection slot, a per-address slot and a descriptor, or says which limit refuses.</summary>
-    private string? TakeSlot(IPAddress address)
+    /// <summary>
+    /// Takes a connection slot and a descriptor, or says which limit refuses. The per-address slot is
+    /// taken later, once middleware has named the client (<see cref="LimitPerAddress"/>).
+    /// </summary>
+    private string? TakeSlot()
     {
         if (Interlocked.Increment(ref _active) > _options.MaxConnections)
         {
@@ -209,24 +217,8 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
             return RefusalLog.MaxConnections;
         }
 
-        if (CountsPerAddress(address))
-        {
-            lock (_perAddress)
-            {
-                _perAddress.TryGetValue(address, out int open);
-                if (open >= _options.MaxConnectionsPerAddress)
-                {
-                    Interlocked.Decrement(ref _active);
-                    return RefusalLog.PerAddress;
-                }
-
-                _perAddress[address] = open + 1;
-            }
-        }
-
         if (!_house.Descriptors.TryTake())
         {
-            ReleaseAddress(address);
             Interlocked.Decrement(ref _active);
             return RefusalLog.Descriptors;
         }
@@ -234,10 +226,9 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         return null;
     }
 
-    private void ReleaseSlot(IPAddress address)
+    private void ReleaseSlot()
     {
         _house.Descriptors.Return();
-        ReleaseAddress(address);
         if (Interlocked.Decrement(ref _active) == 0 && Volatile.Read(ref _draining) == 1)
         {
             _allClosed.TrySetResult();
@@ -301,7 +292,7 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
             Interlocked.Add(ref _closedSent, info.BytesSent);
             _house.Meter.Closed(Name, info.Age);
             TransportLog.Closed(_logger, info.Id, info.RemoteEndPoint);
-            ReleaseSlot(connection.AcceptedFrom);
+            ReleaseSlot();
         }
     }
 

@@ -61,6 +61,14 @@ public sealed record WelcomeDoorOptions
     /// </summary>
     public DoorDispatch Dispatch { get; init; } = DoorDispatch.Inline;
 
+    /// <summary>
+    /// Middleware every connection goes through first, before the door's own and before the
+    /// per-address limit and the accept log (the PROXY protocol, TLS): one chain that <c>serve</c>
+    /// gives every TCP door, as Kestrel's <c>ListenOptions.Use</c>. A client refused at accept gets
+    /// its refusal through it too. Null: none.
+    /// </summary>
+    public DoorPipeline? Pipeline { get; init; }
+
     /// <summary>Refused clients being answered at once (a 503, say); past it a refused client is just closed.</summary>
     public int MaxRefusing { get; init; } = 64;
 

@@ -13,4 +13,7 @@ internal static partial class CliLog
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "stopping at once: closing every open connection")]
     public static partial void StoppingNow(ILogger logger);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "draining: /healthz answers 503 and the doors keep accepting for {DrainDelay} s before they close")]
+    public static partial void DrainDelay(ILogger logger, double drainDelay);
 }

@@ -100,6 +100,24 @@ internal static class CommonOptions
         CustomParser = result => new SecondsValue(ParseSeconds(result, name)),
     };
 
+    /// <summary>A duration in seconds, 0 or more (0 turns the wait off).</summary>
+    public static Option<SecondsValue> SecondsOrZero(string name, double defaultSeconds, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "SECONDS",
+        DefaultValueFactory = _ => new SecondsValue(TimeSpan.FromSeconds(defaultSeconds)),
+        CustomParser = result =>
+        {
+            string token = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+            if (double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds) && seconds == 0)
+            {
+                return new SecondsValue(TimeSpan.Zero);
+            }
+
+            return new SecondsValue(ParseSeconds(result, name));
+        },
+    };
+
     /// <summary>Seconds with no single default (the command picks one by mode); null when not given.</summary>
     public static Option<TimeSpan?> OptionalSeconds(string name, string description) => new(name)
     {

@@ -19,7 +19,8 @@ public sealed class FileConnectionHandler : IConnectionHandler
     private readonly ConnectionDelegate _router;
 
     /// <param name="descriptors">The house's descriptor budget, which every file being sent also draws on; by default one of its own.</param>
-    public FileConnectionHandler(FileRoot root, FileDoorOptions options, ILogger logger, DescriptorBudget? descriptors = null)
+    /// <param name="draining">The house's <see cref="House.Draining"/>: /healthz answers 503 and every answer closes its connection once it fires.</param>
+    public FileConnectionHandler(FileRoot root, FileDoorOptions options, ILogger logger, DescriptorBudget? descriptors = null, CancellationToken draining = default)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(options);
@@ -30,7 +31,7 @@ public sealed class FileConnectionHandler : IConnectionHandler
         Descriptors = descriptors ?? DescriptorBudget.FromProcessLimit();
         Digests = new DigestCache(new DigestCacheOptions { Capacity = options.DigestCacheEntries, HashBytesPerSecond = options.DigestBytesPerSecond }, logger);
         Listings = new ListingCache(root, new ListingCacheOptions { Capacity = options.ListingCachePages, MaxBytes = options.ListingCacheBytes });
-        Responder = new FileResponder(root, Digests, Listings, Descriptors, logger, options);
+        Responder = new FileResponder(root, Digests, Listings, Descriptors, logger, options, draining);
         // Validates the limits, with messages that name them.
         _http = new Http1ConnectionHandler(Responder, options.Http, logger);
         _router = FirstBytesRouter.Create(Classify, [_http.OnConnectedAsync, ServeRawAsync], SniffBytes, options.RequestTimeout);

@@ -35,9 +35,12 @@ internal sealed partial class FileResponder : IHttpResponder
     private readonly ILogger _logger;
     private readonly byte[] _fileCacheControl;
     private readonly int _maxRanges;
+    private readonly CancellationToken _draining;
 
-    public FileResponder(FileRoot root, DigestCache digests, ListingCache listings, DescriptorBudget descriptors, ILogger logger, FileDoorOptions? options = null)
+    public FileResponder(FileRoot root, DigestCache digests, ListingCache listings, DescriptorBudget descriptors, ILogger logger, FileDoorOptions? options = null,
+        CancellationToken draining = default)
     {
+        _draining = draining;
         options ??= FileDoorOptions.Default;
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRanges, 1, nameof(options.MaxRanges));
         if (options.MaxAge is { } maxAge)
@@ -61,6 +64,18 @@ internal sealed partial class FileResponder : IHttpResponder
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask AnswerAsync(HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
     {
+        if (_draining.IsCancellationRequested)
+        {
+            // Draining: every answer ends its connection, so a balancer's kept connections wind down cleanly.
+            response.CloseConnection();
+        }
+
+        if (IsHealthCheck(request))
+        {
+            await AnswerHealthAsync(response, cancellationToken);
+            return;
+        }
+
         switch (request.Method)
         {
             case RequestMethod.Get or RequestMethod.Head:

@@ -155,7 +155,7 @@ public sealed class DoorLimitsTests
                 Assert.Equal(1, measured["doorway.accepted_connections"]);
                 Assert.Equal(1, measured["doorway.active_connections"]);
                 Assert.Equal(1, measured["doorway.rejected_connections"]);
-                Assert.Equal(7, measured["doorway.bytes_received"]);
+                Assert.Equal(7, measured["doorway.received"]);
             }
         }
 

@@ -77,7 +77,7 @@ internal sealed class FileDoorFlags : IDoorFlags
             MaxRanges = parse.GetValue(MaxRanges),
         };
         var logger = context.Loggers.CreateLogger("Doorway.Files");
-        var handler = new FileConnectionHandler(root, options, logger, context.House.Descriptors);
+        var handler = new FileConnectionHandler(root, options, logger, context.House.Descriptors, context.House.Draining);
         return new DoorPlan(FileDoor.Name, port, endPoint => FileDoor.Bind(handler, context.Tcp with { EndPoint = endPoint }, logger, context.House),
             Url: hostPort => $"http://{hostPort}/", Details: $" serving {root.Directory}");
     }

@@ -12,7 +12,9 @@ internal static class ServeCommand
     public static Command Create()
     {
         // Each door brings its own flags and setup; serve only loops over them (ready lines in this order).
-        IDoorFlags[] doors = [new CapitalizeDoorFlags(), new FileDoorFlags(), new UdpDoorFlags(), new ReplyDoorFlags()];
+        IDoorFlags[] doors = [new CapitalizeDoorFlags(), new FileDoorFlags(), new UdpDoorFlags(), new ReplyDoorFlags(), new MetricsDoorFlags()];
+        // Middleware every TCP door gets, in this order (issue 12).
+        var proxyProtocol = new ProxyProtocolFlags();
         var bind = new Option<IPAddress?>("--bind")
         {
             Description = "Address the doors listen on. [default: all interfaces, IPv4 and IPv6]",
@@ -44,6 +46,9 @@ internal static class ServeCommand
             "Least bytes per second a client must read what is sent to it (after a 5 s grace); slower is closed. 0: no minimum.");
         var drainTimeout = CommonOptions.Seconds("--drain-timeout", WelcomeDoorOptions.Default.DrainTimeout.TotalSeconds,
             "On Ctrl-C or SIGTERM, seconds open connections (and datagrams being answered) get to finish before they are closed.");
+        var drainDelay = CommonOptions.SecondsOrZero("--drain-delay", 0,
+            "On the first Ctrl-C or SIGTERM, seconds the doors keep accepting while /healthz answers 503 and every HTTP answer closes its connection, "
+            + "so a load balancer's health check takes this server out of rotation before its doors close; then the drain. 0: close at once.");
         var logLevel = CommonOptions.LogLevel();
         var logFormat = CommonOptions.LogFormat();
 
@@ -53,7 +58,7 @@ internal static class ServeCommand
             "  doorway serve --root www                                     every door: TCP and UDP 12000, http://localhost:8080/\n" +
             "  doorway serve --files off --udp off --once                   the book's TCP server, exactly\n" +
             "  doorway serve --tcp 0 --udp off --files 0 --bind 127.0.0.1   free ports, loopback only");
-        foreach (var option in doors.SelectMany(door => door.Options).Concat([bind, maxConnections, maxPerAddress, idleTimeout, minDataRate, drainTimeout, logLevel, logFormat]))
+        foreach (var option in doors.SelectMany(door => door.Options).Concat(proxyProtocol.Options).Concat([bind, maxConnections, maxPerAddress, idleTimeout, minDataRate, drainTimeout, drainDelay, logLevel, logFormat]))
         {
             command.Options.Add(option);
         }
@@ -63,6 +68,8 @@ internal static class ServeCommand
             SocketEngine.PreferInlineCompletions();
             using var loggerFactory = CliLogging.Create(parse.GetValue(logLevel), parse.GetValue(logFormat) ?? CliLogging.Text);
             using var house = new House();
+            var middleware = new DoorPipeline();
+            proxyProtocol.Use(middleware, parse, loggerFactory);
             var tcp = WelcomeDoorOptions.Default with
             {
                 MaxConnections = parse.GetValue(maxConnections),
@@ -70,6 +77,7 @@ internal static class ServeCommand
                 IdleTimeout = parse.GetValue(idleTimeout),
                 MinDataRate = parse.GetValue(minDataRate),
                 DrainTimeout = parse.GetValue(drainTimeout),
+                Pipeline = middleware,
             };
             var context = new ServeContext(loggerFactory, house, tcp, parse.GetValue(drainTimeout));
             var plans = new List<DoorPlan>();
@@ -88,12 +96,12 @@ internal static class ServeCommand
                 return CommandLine.Fail(e.Message);
             }
 
-            return await ServeAsync(plans, parse.GetValue(bind), context);
+            return await ServeAsync(plans, parse.GetValue(bind), context, parse.GetValue(drainDelay));
         });
         return command;
     }
 
-    private static async Task<int> ServeAsync(List<DoorPlan> plans, IPAddress? address, ServeContext context)
+    private static async Task<int> ServeAsync(List<DoorPlan> plans, IPAddress? address, ServeContext context, TimeSpan drainDelay)
     {
         if (plans.Count == 0)
         {
@@ -133,6 +141,20 @@ internal static class ServeCommand
             }
             catch (OperationCanceledException)
             {
+            }
+
+            context.House.BeginDraining();
+            if (drainDelay > TimeSpan.Zero)
+            {
+                // The doors still accept; /healthz says 503, so a balancer stops sending clients here.
+                CliLog.DrainDelay(logger, drainDelay.TotalSeconds);
+                try
+                {
+                    await Task.Delay(drainDelay, shutdown.Now);
+                }
+                catch (OperationCanceledException)
+                {
+                }
             }
 
             CliLog.Stopping(logger, context.DrainTimeout.TotalSeconds);

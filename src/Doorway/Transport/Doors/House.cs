@@ -6,6 +6,8 @@ namespace Doorway.Transport;
 /// </summary>
 public sealed class House : IDisposable
 {
+    private readonly CancellationTokenSource _draining = new();
+
     public House(DescriptorBudget? descriptors = null)
     {
         Registry = new ConnectionRegistry();
@@ -19,5 +21,18 @@ public sealed class House : IDisposable
 
     public DescriptorBudget Descriptors { get; }
 
-    public void Dispose() => Meter.Dispose();
+    /// <summary>
+    /// Cancelled when the process begins to drain (serve's first Ctrl-C or SIGTERM), before any door
+    /// stops: health checks answer 503 and HTTP answers close their connections, so a load balancer
+    /// takes the server out of rotation while its doors still accept.
+    /// </summary>
+    public CancellationToken Draining => _draining.Token;
+
+    public void BeginDraining() => _draining.Cancel();
+
+    public void Dispose()
+    {
+        Meter.Dispose();
+        _draining.Dispose();
+    }
 }

@@ -25,9 +25,13 @@ public sealed class DoorMeter : IDisposable
         _accepted = _meter.CreateCounter<long>("doorway.accepted_connections", "{connection}", "Connections accepted and admitted.");
         _rejected = _meter.CreateCounter<long>("doorway.rejected_connections", "{connection}", "Connections refused by a limit (tag doorway.reason).");
         _active = _meter.CreateUpDownCounter<long>("doorway.active_connections", "{connection}", "Connections open now.");
-        _duration = _meter.CreateHistogram<double>("doorway.connection.duration", "s", "How long connections stayed open.");
-        _meter.CreateObservableCounter("doorway.bytes_received", () => Measure(registry, received: true), "By", "Bytes received by connections.");
-        _meter.CreateObservableCounter("doorway.bytes_sent", () => Measure(registry, received: false), "By", "Bytes sent by connections.");
+        // Buckets in seconds from 10 ms to 5 min (Kestrel's for kestrel.connection.duration), not an exporter's
+        // default milliseconds-shaped ones.
+        _duration = _meter.CreateHistogram("doorway.connection.duration", "s", "How long connections stayed open.", tags: null,
+            new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300] });
+        // "doorway.received" in By: Prometheus's exporter adds the unit and _total (doorway_received_bytes_total), as its naming rules ask.
+        _meter.CreateObservableCounter("doorway.received", () => Measure(registry, received: true), "By", "Bytes received by connections.");
+        _meter.CreateObservableCounter("doorway.sent", () => Measure(registry, received: false), "By", "Bytes sent by connections.");
     }
 
     /// <summary>The meter itself, so a test's listener can pick this house's instruments among others of the same name.</summary>

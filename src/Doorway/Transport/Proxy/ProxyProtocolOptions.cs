@@ -8,6 +8,8 @@ namespace Doorway.Transport;
 /// </summary>
 public sealed record ProxyProtocolOptions
 {
+    public static ProxyProtocolOptions Default { get; } = new();
+
     /// <summary>The balancers: a connection from one of these networks must start with a header; from anywhere else a header is refused.</summary>
     public IReadOnlyList<IPNetwork> TrustedNetworks { get; init; } = [];
 

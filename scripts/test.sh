@@ -13,8 +13,11 @@ cd "$(dirname "$0")/.."
 #   script: a terminal (bsdutils)  setpriv: a non-root user for permission tests (util-linux)
 #   chromium: the listing page     strace: a file open's system calls    gcc: the native baselines
 #   wget, aria2c: download clients that resume and mirror   (Debian python3: h11, requests)
+#   haproxy, wrk: the balancer and the load of the PROXY protocol and rolling-restart tests
+#   promtool: checks the metrics endpoint's exposition (Debian's prometheus)
 needs=(python3:python3 curl:curl nc:netcat-openbsd script:bsdutils setpriv:util-linux
-       chromium:chromium strace:strace gcc:gcc wget:wget aria2c:aria2)
+       chromium:chromium strace:strace gcc:gcc wget:wget aria2c:aria2
+       haproxy:haproxy wrk:wrk promtool:prometheus)
 missing=()
 for pair in "${needs[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Doorway.Tests.Support;
 
 namespace Doorway.Tests.Proxy;
@@ -5,8 +6,8 @@ namespace Doorway.Tests.Proxy;
 /// <summary>Real HAProxy in front of real <c>doorway serve</c> processes speaking the PROXY protocol.</summary>
 public sealed partial class HaproxyTests
 {
-    [System.Text.RegularExpressions.GeneratedRegex(@"127\.0\.0\.5:\d+ ""GET /a\.txt\?to=[ab]"" 200")]
-    private static partial System.Text.RegularExpressions.Regex Served();
+    [GeneratedRegex(@"127\.0\.0\.5:\d+ ""GET /a\.txt\?to=[ab]"" 200")]
+    private static partial Regex Served();
 
     [Theory]
     [InlineData("send-proxy-v2")]
@@ -56,8 +57,8 @@ public sealed partial class HaproxyTests
         var direct = await RunningProcess.RunAsync("curl", ["--silent", "--show-error", "--interface", "127.0.0.9", $"http://127.0.0.1:{port}/a.txt"]);
         Assert.True(direct.ExitCode == 0, direct.Stderr);
         Assert.Equal("balanced\n", direct.Stdout);
-        await Deadline.UntilAsync(() => door.Stderr.Contains("127.0.0.9", StringComparison.Ordinal), "the access line", TimeSpan.FromSeconds(10));
-        Assert.Matches(@"127\.0\.0\.9:\d+ ""GET /a\.txt"" 200", door.Stderr);
+        // HAProxy's refused connections came from 127.0.0.9 too: wait for the access line itself.
+        await Deadline.UntilAsync(() => Regex.IsMatch(door.Stderr, @"127\.0\.0\.9:\d+ ""GET /a\.txt"" 200"), "the plain client's access line", TimeSpan.FromSeconds(10));
     }
 
     [Fact]

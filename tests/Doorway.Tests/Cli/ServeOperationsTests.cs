@@ -105,6 +105,49 @@ public sealed partial class ServeOperationsTests
         }
     }
 
+    [Fact]
+    public async Task Proxy_protocol_is_on_every_tcp_door_of_serve_and_the_named_client_is_the_one_logged()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "doorway-pp-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(root, "a.txt"), "through\n");
+            await using var server = RunningProcess.StartDoorway("serve", "--tcp", "0", "--udp", "off", "--files", "0", "--reply", "0", "--bind", "127.0.0.1",
+                "--root", root, "--proxy-protocol", "127.0.0.0/8");
+            int tcp = await server.WaitForReadyAsync("tcp");
+            int files = await server.WaitForReadyAsync("files");
+            int reply = await server.WaitForReadyAsync("reply");
+
+            using (var client = await Sockets.ConnectAsync(new IPEndPoint(IPAddress.Loopback, tcp)))
+            {
+                await client.SendAsync(System.Text.Encoding.ASCII.GetBytes($"PROXY TCP4 192.0.2.7 127.0.0.1 4007 {tcp}\r\n"));
+                Assert.Equal("HELLO", await Sockets.ExchangeAsync(client, "hello", "HELLO"));
+            }
+
+            // curl's own v1 header (it names the address curl connects from).
+            var get = await RunningProcess.RunAsync("curl", ["--silent", "--show-error", "--haproxy-protocol", "--interface", "127.0.0.6", $"http://127.0.0.1:{files}/a.txt"]);
+            Assert.True(get.ExitCode == 0, get.Stderr);
+            Assert.Equal("through\n", get.Stdout);
+
+            using (var client = await Sockets.ConnectAsync(new IPEndPoint(IPAddress.Loopback, reply)))
+            {
+                await client.SendAsync(System.Text.Encoding.ASCII.GetBytes($"PROXY TCP4 192.0.2.9 127.0.0.1 4009 {reply}\r\nare u ok?\n"));
+                Assert.Equal("thanks", System.Text.Encoding.UTF8.GetString(await Sockets.ReceiveToEndAsync(client)).Trim());
+            }
+
+            server.Signal(15);
+            Assert.Equal(0, await server.WaitForExitAsync());
+            Assert.Contains("Accept new connection from 192.0.2.7:4007", server.Stderr, StringComparison.Ordinal);
+            Assert.Matches(@"127\.0\.0\.6:\d+ ""GET /a\.txt"" 200", server.Stderr);
+            Assert.Contains("('192.0.2.9', 4009)", server.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("--proxy-protocol", "10.0.0.0/33", "--proxy-protocol: '10.0.0.0/33' is not a network")]
     [InlineData("--proxy-protocol", "10.0.0.1/8", "has bits set past its prefix length")]

@@ -17,6 +17,32 @@ public sealed class ProxyDoorTests
     }
 
     [Fact]
+    public async Task A_client_refused_at_accept_gets_its_503_through_the_proxy_middleware()
+    {
+        var options = WelcomeDoorOptions.Default with
+        {
+            EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+            Pipeline = new DoorPipeline().Use(ProxyProtocol.Middleware(
+                new ProxyProtocolOptions { TrustedNetworks = ProxyProtocolOptions.ParseNetworks("127.0.0.1") }, NullLogger.Instance)),
+            MaxConnections = 1,
+        };
+        var release = new TaskCompletionSource();
+        // The one slot is held by a connection that waits to be released.
+        await using var door = WelcomeDoor.Bind("files", options, null, async (connection, _) => await release.Task, NullLogger.Instance,
+            refuse: Doorway.Http.HttpRefusal.AnswerAsync);
+        door.Start();
+        using var holder = await ConnectAsForAsync(door, "192.0.2.1");
+        await Deadline.UntilAsync(() => door.ActiveConnections == 1, "the first connection to be served");
+
+        using var refused = await ConnectAsForAsync(door, "192.0.2.2");
+        await refused.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
+        // The refusal read the header first, so it saw an HTTP request and answered it.
+        string answer = Encoding.ASCII.GetString(await Sockets.ReceiveToEndAsync(refused));
+        Assert.StartsWith("HTTP/1.1 503 Service Unavailable\r\n", answer, StringComparison.Ordinal);
+        release.SetResult();
+    }
+
+    [Fact]
     public async Task The_per_address_limit_counts_the_client_a_header_names_not_the_balancer()
     {
         using var house = new House();

@@ -44,6 +44,7 @@ internal static class ServeCommand
             "Least bytes per second a client must read what is sent to it (after a 5 s grace); slower is closed. 0: no minimum.");
         var drainTimeout = CommonOptions.Seconds("--drain-timeout", WelcomeDoorOptions.Default.DrainTimeout.TotalSeconds,
             "On Ctrl-C or SIGTERM, seconds open connections (and datagrams being answered) get to finish before they are closed.");
+        var tls = new TlsFlags();
         var logLevel = CommonOptions.LogLevel();
         var logFormat = CommonOptions.LogFormat();
 
@@ -53,7 +54,7 @@ internal static class ServeCommand
             "  doorway serve --root www                                     every door: TCP and UDP 12000, http://localhost:8080/\n" +
             "  doorway serve --files off --udp off --once                   the book's TCP server, exactly\n" +
             "  doorway serve --tcp 0 --udp off --files 0 --bind 127.0.0.1   free ports, loopback only");
-        foreach (var option in doors.SelectMany(door => door.Options).Concat([bind, maxConnections, maxPerAddress, idleTimeout, minDataRate, drainTimeout, logLevel, logFormat]))
+        foreach (var option in doors.SelectMany(door => door.Options).Concat([bind, maxConnections, maxPerAddress, idleTimeout, minDataRate, drainTimeout]).Concat(tls.Options).Concat([logLevel, logFormat]))
         {
             command.Options.Add(option);
         }
@@ -75,6 +76,8 @@ internal static class ServeCommand
             var plans = new List<DoorPlan>();
             try
             {
+                // Every TCP door gets the same TLS through the options they all start from.
+                context = context with { Tcp = tcp with { Tls = tls.Build(parse, Console.Out) } };
                 foreach (var door in doors)
                 {
                     if (door.Plan(parse, context) is { } plan)

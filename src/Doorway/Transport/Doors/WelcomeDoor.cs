@@ -38,7 +38,7 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
     private Task? _heartbeat;
     private int _stopped;
 
-    private WelcomeDoor(string name, Socket listener, ConnectionDelegate app, ConnectionDelegate? refuse, WelcomeDoorOptions options, ILogger logger, House? house)
+    private WelcomeDoor(string name, Socket listener, ConnectionDelegate app, ConnectionDelegate? refuse, WelcomeDoorOptions options, ILogger logger, House house, bool ownsHouse)
     {
         Name = name;
         _listener = listener;
@@ -47,8 +47,8 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         _options = options;
         _policy = TimeoutPolicy.From(options);
         _logger = logger;
-        _ownsHouse = house is null;
-        _house = house ?? new House();
+        _ownsHouse = ownsHouse;
+        _house = house;
         _refusalLog = new RefusalLog(logger, name);
         LocalEndPoint = Connection.Normalize(listener.LocalEndPoint);
     }
@@ -85,9 +85,22 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnections, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnectionsPerAddress, 1);
-        var app = (pipeline ?? new DoorPipeline()).Build(AcceptLog.Middleware(logger, options.AcceptLogLevel)(handler));
         var listener = DoorSocket.Bind(options.EndPoint, SocketType.Stream, ProtocolType.Tcp, socket => socket.Listen(options.Backlog));
-        var door = new WelcomeDoor(name, listener, app, refuse, options, logger, house);
+        bool ownsHouse = house is null;
+        house ??= new House();
+        var chain = new DoorPipeline();
+        if (pipeline is not null)
+        {
+            chain.Use(pipeline.Build);
+        }
+
+        if (options.Tls is { } tls)
+        {
+            chain.Use(TlsMiddleware.Create(tls, logger, house.Meter));
+        }
+
+        var app = chain.Build(AcceptLog.Middleware(logger, options.AcceptLogLevel)(handler));
+        var door = new WelcomeDoor(name, listener, app, refuse, options, logger, house, ownsHouse);
         TransportLog.Listening(logger, name, door.LocalEndPoint);
         return door;
     }

@@ -17,6 +17,8 @@ public sealed class DoorMeter : IDisposable
     private readonly Counter<long> _rejected;
     private readonly UpDownCounter<long> _active;
     private readonly Histogram<double> _duration;
+    private readonly Histogram<double> _tlsHandshake;
+    private readonly Counter<long> _tlsFailed;
 
     public DoorMeter(ConnectionRegistry registry)
     {
@@ -26,6 +28,9 @@ public sealed class DoorMeter : IDisposable
         _rejected = _meter.CreateCounter<long>("doorway.rejected_connections", "{connection}", "Connections refused by a limit (tag doorway.reason).");
         _active = _meter.CreateUpDownCounter<long>("doorway.active_connections", "{connection}", "Connections open now.");
         _duration = _meter.CreateHistogram<double>("doorway.connection.duration", "s", "How long connections stayed open.");
+        // Kestrel's kestrel.tls_handshake.duration (with error.type on a failure), and a counter of failures by reason.
+        _tlsHandshake = _meter.CreateHistogram<double>("doorway.tls_handshake.duration", "s", "How long TLS handshakes took (tag error.type on a failure).");
+        _tlsFailed = _meter.CreateCounter<long>("doorway.failed_tls_handshakes", "{handshake}", "TLS handshakes that failed (tag doorway.reason: timeout, protocol, closed).");
         _meter.CreateObservableCounter("doorway.bytes_received", () => Measure(registry, received: true), "By", "Bytes received by connections.");
         _meter.CreateObservableCounter("doorway.bytes_sent", () => Measure(registry, received: false), "By", "Bytes sent by connections.");
     }
@@ -46,6 +51,24 @@ public sealed class DoorMeter : IDisposable
         if (_duration.Enabled)
         {
             _duration.Record(duration.TotalSeconds, tag);
+        }
+    }
+
+    internal void TlsHandshakeDone(string door, TimeSpan duration, string protocol)
+    {
+        if (_tlsHandshake.Enabled)
+        {
+            _tlsHandshake.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("doorway.door", door), new KeyValuePair<string, object?>("tls.protocol.version", protocol));
+        }
+    }
+
+    internal void TlsHandshakeFailed(string door, TimeSpan duration, string reason)
+    {
+        var tag = new KeyValuePair<string, object?>("doorway.door", door);
+        _tlsFailed.Add(1, tag, new KeyValuePair<string, object?>("doorway.reason", reason));
+        if (_tlsHandshake.Enabled)
+        {
+            _tlsHandshake.Record(duration.TotalSeconds, tag, new KeyValuePair<string, object?>("error.type", reason));
         }
     }
 

@@ -66,5 +66,5 @@ internal sealed class ClientTlsFlags
     /// <summary>The one line for a handshake that failed: an untrusted certificate has its own exit code.</summary>
     public static int Fail(HostPort server, AuthenticationException e) => e is UntrustedCertificateException
         ? CommandLine.Untrusted($"{server}: {e.Message}")
-        : CommandLine.Fail($"{server}: TLS handshake failed: {(e.InnerException ?? e).Message.TrimEnd('.')}");
+        : CommandLine.Fail($"{server}: TLS handshake failed: {(e.InnerException is null or IOException ? e : e.InnerException).Message.TrimEnd('.')}");
 }

@@ -42,7 +42,7 @@ public sealed record ClientTls
     /// The client's handshake over a connected socket, TLS 1.2 or 1.3. Throws
     /// <see cref="UntrustedCertificateException"/> (one sentence, with the certificate's fingerprint)
     /// when the server's certificate is not trusted, <see cref="AuthenticationException"/> for
-    /// other handshake failures, <see cref="TimeoutException"/> after <paramref name="timeout"/>.
+    /// other handshake failures (a server that closes during it, too), <see cref="TimeoutException"/> after <paramref name="timeout"/>.
     /// </summary>
     public async Task<SslStream> AuthenticateAsync(Socket socket, HostPort server, TimeSpan timeout, IReadOnlyList<SslApplicationProtocol>? protocols = null, CancellationToken cancellationToken = default)
     {
@@ -77,6 +77,12 @@ public sealed record ClientTls
         {
             await ssl.DisposeAsync();
             throw new TimeoutException($"timed out: no TLS handshake with {server} within {timeout.TotalSeconds:0.###} s");
+        }
+        catch (IOException e)
+        {
+            // A door without TLS takes the ClientHello for a request it can't serve and closes.
+            await ssl.DisposeAsync();
+            throw new AuthenticationException("the server closed the connection during the handshake (does it speak TLS?)", e);
         }
         catch
         {

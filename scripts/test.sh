@@ -15,9 +15,10 @@ cd "$(dirname "$0")/.."
 #   wget, aria2c: download clients that resume and mirror   (Debian python3: h11, requests)
 #   haproxy, wrk: the balancer and the load of the PROXY protocol and rolling-restart tests
 #   promtool: checks the metrics endpoint's exposition (Debian's prometheus)
+#   openssl: s_client and s_server against the TLS doors
 needs=(python3:python3 curl:curl nc:netcat-openbsd script:bsdutils setpriv:util-linux
        chromium:chromium strace:strace gcc:gcc wget:wget aria2c:aria2
-       haproxy:haproxy wrk:wrk promtool:prometheus)
+       haproxy:haproxy wrk:wrk promtool:prometheus openssl:openssl)
 missing=()
 for pair in "${needs[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")

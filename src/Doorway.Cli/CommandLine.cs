@@ -52,6 +52,13 @@ internal static class CommandLine
         return ExitCodes.Failure;
     }
 
+    /// <summary>The server's certificate failed the client's trust: the one line, exit code 3.</summary>
+    public static int Untrusted(string message)
+    {
+        Console.Error.WriteLine($"doorway: {message}");
+        return ExitCodes.Untrusted;
+    }
+
     /// <summary>Ctrl-C or SIGTERM ended the command: "doorway: interrupted" and what was kept, exit code 130.</summary>
     public static int Interrupted(string? kept = null)
     {

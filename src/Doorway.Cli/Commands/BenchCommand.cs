@@ -95,8 +95,36 @@ internal static class BenchCommand
             command.Options.Add(path);
         }
 
+        ClientTlsFlags? tls = null;
+        if (mode == BenchMode.Tcp)
+        {
+            tls = new ClientTlsFlags(withSwitch: true);
+            foreach (var option in tls.Options)
+            {
+                command.Options.Add(option);
+            }
+        }
+
         command.SetAction(async (parse, _) =>
         {
+            Transport.ClientTls? trust = null;
+            if (tls is not null)
+            {
+                if (ClientTlsFlags.BothGiven(parse, tls))
+                {
+                    return CommandLine.UsageError("give --cacert or --pin, not both.");
+                }
+
+                try
+                {
+                    trust = tls.Resolve(parse);
+                }
+                catch (CertificateFileException e)
+                {
+                    return CommandLine.UsageError($"--cacert: {e.Message}");
+                }
+            }
+
             var options = defaults with
             {
                 Mode = mode,
@@ -109,6 +137,7 @@ internal static class BenchCommand
                 Rate = parse.GetValue(rate),
                 LossTimeout = lossTimeout is null ? defaults.LossTimeout : parse.GetValue(lossTimeout),
                 Path = path is null ? defaults.Path : parse.GetValue(path) ?? defaults.Path,
+                Tls = trust,
             };
             if (options.Validate() is string problem)
             {
@@ -140,6 +169,10 @@ internal static class BenchCommand
             // EMFILE here is this process's limit, not the server's: say which knob to turn.
             string limit = DescriptorLimit.Current() is long n ? string.Create(CultureInfo.InvariantCulture, $" (ulimit -n is {n})") : " (ulimit -n)";
             return CommandLine.Fail($"--connections {options.Connections}: this machine ran out of file descriptors for the bench's own sockets{limit}; lower --connections or raise ulimit -n");
+        }
+        catch (System.Security.Authentication.AuthenticationException e)
+        {
+            return ClientTlsFlags.Fail(options.Server, e);
         }
         catch (Exception e) when (e is SocketException or TimeoutException or IOException)
         {

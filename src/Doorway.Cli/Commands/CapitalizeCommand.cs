@@ -40,15 +40,21 @@ internal static class CapitalizeCommand
         var retries = CommonOptions.Count("--retries", DefaultRetries, 0,
             "With --udp: times a datagram is sent again when no reply came within the timeout.");
 
+        var tls = new ClientTlsFlags(withSwitch: true);
         var command = new Command("capitalize", "Send text to the capitalize door and print its upper case.\n\n" +
             "Examples:\n" +
             "  doorway capitalize hello straße          one exchange: HELLO STRASSE\n" +
             "  doorway capitalize                       on a terminal: the book's prompt, Ctrl-D or Ctrl-C to end\n" +
             "  doorway capitalize < in.txt > OUT.TXT    a stream of any size\n" +
-            "  doorway capitalize --udp --server [::1]:12000 hello")
+            "  doorway capitalize --udp --server [::1]:12000 hello\n" +
+            "  doorway capitalize --pin F1:BC:...:19 hello  over TLS, trusting serve --tls-self-signed's certificate")
         {
             text, server, timeout, udp, retries,
         };
+        foreach (var option in tls.Options)
+        {
+            command.Options.Add(option);
+        }
 
         command.SetAction(async (parse, _) =>
         {
@@ -63,6 +69,26 @@ internal static class CapitalizeCommand
                 return CommandLine.UsageError("--retries applies to --udp only (TCP does its own retransmission).");
             }
 
+            if (ClientTlsFlags.BothGiven(parse, tls))
+            {
+                return CommandLine.UsageError("give --cacert or --pin, not both.");
+            }
+
+            ClientTls? trust;
+            try
+            {
+                trust = tls.Resolve(parse);
+            }
+            catch (CertificateFileException e)
+            {
+                return CommandLine.UsageError($"--cacert: {e.Message}");
+            }
+
+            if (overUdp && trust is not null)
+            {
+                return CommandLine.UsageError("TLS runs over TCP; --udp takes no --tls, --cacert or --pin.");
+            }
+
             using var shutdown = new Shutdown();
             var target = parse.GetValue(server);
             var limit = parse.GetValue(timeout) ?? (overUdp ? UdpTimeout : TcpTimeout);
@@ -74,7 +100,7 @@ internal static class CapitalizeCommand
 
             try
             {
-                using var client = await TcpCapitalizeClient.ConnectAsync(target, limit, shutdown.Token);
+                using var client = await TcpCapitalizeClient.ConnectAsync(target, limit, shutdown.Token, trust);
                 if (words.Length > 0)
                 {
                     return await SendTextAsync(client, target, string.Join(' ', words), shutdown.Token);
@@ -98,6 +124,10 @@ internal static class CapitalizeCommand
             {
                 // Reading stdin or writing stdout failed (a closed pipe, a full disk): this side, not the server.
                 return CommandLine.Fail($"standard input or output: {LocalFiles.Describe(e)}");
+            }
+            catch (System.Security.Authentication.AuthenticationException e)
+            {
+                return ClientTlsFlags.Fail(target, e);
             }
             catch (Exception e) when (e is SocketException or TimeoutException or IOException)
             {

@@ -16,8 +16,8 @@ internal static class DownloadUrl
     private static readonly System.Buffers.SearchValues<char> SchemeChars =
         System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
 
-    /// <summary>The server and the file's name (percent-decoded, no leading '/'; the query and fragment dropped).</summary>
-    public static bool TryParse(string text, int defaultPort, out (HostPort Server, string Name) result, [NotNullWhen(false)] out string? problem)
+    /// <summary>The server, the file's name (percent-decoded, no leading '/'; the query and fragment dropped), and whether it is https://.</summary>
+    public static bool TryParse(string text, int defaultPort, out (HostPort Server, string Name, bool Tls) result, [NotNullWhen(false)] out string? problem)
     {
         result = default;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Host.Length == 0)
@@ -26,15 +26,15 @@ internal static class DownloadUrl
             return false;
         }
 
-        if (uri.Scheme != Uri.UriSchemeHttp)
+        if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
         {
-            problem = $"the file door speaks http:// only, not {uri.Scheme}:// ('{text}').";
+            problem = $"the file door speaks http:// and https:// only, not {uri.Scheme}:// ('{text}').";
             return false;
         }
 
-        // A URL without a port means 80, as everywhere: the file door's 8080 must be written.
+        // A URL without a port means 80 (https: 443), as everywhere: the file door's 8080 must be written.
         string host = uri.HostNameType == UriHostNameType.IPv6 ? uri.Host.Trim('[', ']') : uri.Host;
-        result = (new HostPort(host, uri.Port), Uri.UnescapeDataString(uri.AbsolutePath).TrimStart('/'));
+        result = (new HostPort(host, uri.Port), Uri.UnescapeDataString(uri.AbsolutePath).TrimStart('/'), uri.Scheme == Uri.UriSchemeHttps);
         problem = null;
         return true;
     }

@@ -31,16 +31,22 @@ internal static class GetCommand
         };
         var force = new Option<bool>("--force") { Description = "Overwrite FILE if it already exists." };
         var timeout = CommonOptions.Seconds("--timeout", 10, "Seconds to wait for the connection, and for each piece of data.");
+        var tls = new ClientTlsFlags(withSwitch: true);
 
         var command = new Command("get",
             "Download a file from the file door: progress on a terminal, resume from FILE.part, SHA-256 checked against Repr-Digest.\n\n" +
             "Examples:\n" +
             "  doorway get hello.txt\n" +
             "  doorway get http://127.0.0.1:8080/docs/report.pdf -o report.pdf\n" +
-            "  doorway get big.iso -o - | sha256sum")
+            "  doorway get big.iso -o - | sha256sum\n" +
+            "  doorway get https://localhost:8080/hello.txt --cacert localhost.crt")
         {
             name, server, output, raw, force, timeout,
         };
+        foreach (var option in tls.Options)
+        {
+            command.Options.Add(option);
+        }
 
         command.SetAction(async (parse, _) =>
         {
@@ -51,6 +57,12 @@ internal static class GetCommand
 
             string file = parse.GetValue(name)!;
             var target = parse.GetValue(server);
+            bool https = false;
+            if (ClientTlsFlags.BothGiven(parse, tls))
+            {
+                return CommandLine.UsageError("give --cacert or --pin, not both.");
+            }
+
             if (DownloadUrl.Looks(file))
             {
                 if (parse.GetResult(server) is { Implicit: false })
@@ -63,19 +75,34 @@ internal static class GetCommand
                     return CommandLine.UsageError(problem);
                 }
 
-                (target, file) = url;
+                (target, file, https) = url;
                 if (file.Length == 0 || file.EndsWith('/'))
                 {
-                    return CommandLine.Fail($"{parse.GetValue(name)} is a directory; name a file in it (its listing is at http://{target}/{HttpFileClient.EncodePath(file).TrimStart('/')})");
+                    return CommandLine.Fail($"{parse.GetValue(name)} is a directory; name a file in it (its listing is at {(https ? "https" : "http")}://{target}/{HttpFileClient.EncodePath(file).TrimStart('/')})");
                 }
             }
 
             var limit = parse.GetValue(timeout);
             bool seed = parse.GetValue(raw);
+            ClientTls? trust;
+            try
+            {
+                trust = tls.Resolve(parse, on: https);
+            }
+            catch (CertificateFileException e)
+            {
+                return CommandLine.UsageError($"--cacert: {e.Message}");
+            }
+
+            if (seed && trust is not null)
+            {
+                return CommandLine.UsageError("--raw speaks the book's plaintext dialect; it takes no https://, --tls, --cacert or --pin.");
+            }
+
             using var shutdown = new Shutdown();
             if (parse.GetValue(output) == "-")
             {
-                return await ToStdoutAsync(file, target, limit, seed, shutdown);
+                return await ToStdoutAsync(file, target, limit, seed, trust, shutdown);
             }
 
             DownloadTarget destination;
@@ -103,7 +130,7 @@ internal static class GetCommand
             {
                 var result = await DownloadProgressDisplay.RunAsync(file, progress => seed
                     ? new SeedFileClient(target, limit).DownloadAsync(file, destination, progress, shutdown.Token)
-                    : new HttpFileClient(target, limit).DownloadAsync(file, destination, progress, shutdown.Token));
+                    : new HttpFileClient(target, limit, trust).DownloadAsync(file, destination, progress, shutdown.Token));
                 string resumed = result.ResumedAt > 0 ? $", resumed at {result.ResumedAt}" : "";
                 await Console.Error.WriteLineAsync($"saved {result.Path} ({result.Bytes} bytes{resumed}{Verified(result, seed)})");
                 return ExitCodes.Success;
@@ -120,6 +147,10 @@ internal static class GetCommand
             {
                 return CommandLine.Fail($"cannot write {destination.Path}: {LocalFiles.Describe(e)}");
             }
+            catch (System.Security.Authentication.AuthenticationException e)
+            {
+                return ClientTlsFlags.Fail(target, e);
+            }
             catch (Exception e) when (e is SocketException or TimeoutException or IOException)
             {
                 string kept = File.Exists(destination.PartPath) && !seed ? $"; {destination.PartPath} kept, run again to resume" : "";
@@ -130,14 +161,14 @@ internal static class GetCommand
     }
 
     /// <summary><c>-o -</c>: the bytes to stdout as they come, for a pipe; nothing on disk, so nothing to resume.</summary>
-    private static async Task<int> ToStdoutAsync(string file, HostPort target, TimeSpan limit, bool seed, Shutdown shutdown)
+    private static async Task<int> ToStdoutAsync(string file, HostPort target, TimeSpan limit, bool seed, ClientTls? trust, Shutdown shutdown)
     {
         try
         {
             await using var stdout = Console.OpenStandardOutput();
             var result = await DownloadProgressDisplay.RunAsync(file, progress => seed
                 ? new SeedFileClient(target, limit).CopyToAsync(file, stdout, progress, shutdown.Token)
-                : new HttpFileClient(target, limit).CopyToAsync(file, stdout, progress, shutdown.Token));
+                : new HttpFileClient(target, limit, trust).CopyToAsync(file, stdout, progress, shutdown.Token));
             await Console.Error.WriteLineAsync($"wrote {result.Bytes} bytes to stdout{Verified(result, seed)}");
             return ExitCodes.Success;
         }
@@ -152,6 +183,10 @@ internal static class GetCommand
         catch (Exception e) when (LocalFiles.IsLocal(e))
         {
             return CommandLine.Fail($"cannot write to stdout: {LocalFiles.Describe(e)}");
+        }
+        catch (System.Security.Authentication.AuthenticationException e)
+        {
+            return ClientTlsFlags.Fail(target, e);
         }
         catch (Exception e) when (e is SocketException or TimeoutException or IOException)
         {

@@ -46,6 +46,9 @@ public sealed record BenchOptions
     /// <summary>How long connecting to the server may take.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>TLS to the door (tcp mode), with how its certificate is trusted; null is plaintext.</summary>
+    public Transport.ClientTls? Tls { get; init; }
+
     /// <summary>How long a datagram's reply may take before the datagram counts as lost.</summary>
     public TimeSpan LossTimeout { get; init; } = TimeSpan.FromMilliseconds(200);
 

@@ -15,6 +15,7 @@ internal sealed class TcpBenchConnection : IBenchConnection
     private const int MaxReceiveSize = 64 * 1024;
 
     private readonly Socket _socket;
+    private readonly System.Net.Security.SslStream? _tls;
     private readonly int _id;
     private readonly BenchRun _run;
     private readonly TextPattern _pattern;
@@ -22,9 +23,10 @@ internal sealed class TcpBenchConnection : IBenchConnection
     private readonly long[] _sentAt;
     private volatile bool _aborted;
 
-    public TcpBenchConnection(Socket socket, int id, BenchRun run, TextPattern pattern)
+    public TcpBenchConnection(Socket socket, int id, BenchRun run, TextPattern pattern, System.Net.Security.SslStream? tls = null)
     {
         _socket = socket;
+        _tls = tls;
         _id = id;
         _run = run;
         _pattern = pattern;
@@ -41,7 +43,21 @@ internal sealed class TcpBenchConnection : IBenchConnection
     public static async Task<IBenchConnection> ConnectAsync(int id, BenchRun run, TextPattern pattern, CancellationToken cancellationToken)
     {
         var socket = await TcpConnector.ConnectAsync(run.Options.Server, run.Options.ConnectTimeout, cancellationToken);
-        return new TcpBenchConnection(socket, id, run, pattern);
+        if (run.Options.Tls is not { } tls)
+        {
+            return new TcpBenchConnection(socket, id, run, pattern);
+        }
+
+        try
+        {
+            var session = await tls.AuthenticateAsync(socket, run.Options.Server, run.Options.ConnectTimeout, cancellationToken: cancellationToken);
+            return new TcpBenchConnection(socket, id, run, pattern, session);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     public async Task RunAsync()
@@ -70,6 +86,12 @@ internal sealed class TcpBenchConnection : IBenchConnection
                         // Sent inline rather than through a helper: one state machine for the
                         // connection's life, even in a Debug build.
                         var bytes = _pattern.Lower.AsMemory(TextPattern.Offset(sent * size, _id), batch * size);
+                        if (_tls is not null)
+                        {
+                            await _tls.WriteAsync(bytes);
+                            bytes = default;
+                        }
+
                         while (!bytes.IsEmpty)
                         {
                             bytes = bytes[await _socket.SendAsync(bytes, SocketFlags.None)..];
@@ -89,7 +111,9 @@ internal sealed class TcpBenchConnection : IBenchConnection
                     continue;
                 }
 
-                int received = await _socket.ReceiveAsync(_receive.AsMemory(), SocketFlags.None);
+                int received = _tls is null
+                    ? await _socket.ReceiveAsync(_receive.AsMemory(), SocketFlags.None)
+                    : await _tls.ReadAsync(_receive.AsMemory());
                 long now = BenchClock.Now();
                 if (received == 0)
                 {
@@ -123,7 +147,7 @@ internal sealed class TcpBenchConnection : IBenchConnection
                 }
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException || (_tls is not null && e is IOException))
         {
             Stats.Error(BenchSockets.Describe(e, _aborted));
         }
@@ -135,7 +159,12 @@ internal sealed class TcpBenchConnection : IBenchConnection
         _socket.Dispose();
     }
 
-    public void Dispose() => BenchSockets.Close(_socket);
+    public void Dispose()
+    {
+        // close_notify is not waited for: the bench's end is a measurement's, not a conversation's.
+        _tls?.Dispose();
+        BenchSockets.Close(_socket);
+    }
 
     // Room for more than is ever owed: a server that answers more bytes than it was sent shows up
     // in one read (and is given up) instead of filling both ends' buffers until both block sending.

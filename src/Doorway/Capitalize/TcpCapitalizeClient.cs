@@ -12,19 +12,20 @@ namespace Doorway.Capitalize;
 public sealed class TcpCapitalizeClient : IDisposable
 {
     private const int ChunkSize = 16 * 1024;
-    private readonly Socket _socket;
+    private readonly ClientConnection _socket;
     private readonly TimeSpan _timeout;
 
-    private TcpCapitalizeClient(Socket socket, TimeSpan timeout)
+    private TcpCapitalizeClient(ClientConnection socket, TimeSpan timeout)
     {
         _socket = socket;
         _timeout = timeout;
     }
 
-    public static async Task<TcpCapitalizeClient> ConnectAsync(HostPort server, TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <param name="tls">How to trust the door over TLS; null speaks plaintext (the book's way).</param>
+    public static async Task<TcpCapitalizeClient> ConnectAsync(HostPort server, TimeSpan timeout, CancellationToken cancellationToken = default, ClientTls? tls = null)
     {
-        var socket = await TcpConnector.ConnectAsync(server, timeout, cancellationToken);
-        return new TcpCapitalizeClient(socket, timeout);
+        var connection = await ClientConnection.ConnectAsync(server, timeout, tls, cancellationToken: cancellationToken);
+        return new TcpCapitalizeClient(connection, timeout);
     }
 
     /// <summary>
@@ -34,8 +35,8 @@ public sealed class TcpCapitalizeClient : IDisposable
     public async Task<long> SendTextAsync(ReadOnlyMemory<byte> text, Stream output, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
-        await _socket.SendAsync(text, SocketFlags.None, cancellationToken);
-        _socket.Shutdown(SocketShutdown.Send);
+        await _socket.SendAsync(text, cancellationToken);
+        await _socket.ShutdownSendAsync();
         using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sent = new StrongBox<bool>(true);
         quiet.CancelAfter(_timeout);
@@ -51,7 +52,7 @@ public sealed class TcpCapitalizeClient : IDisposable
         byte[] message = new byte[line.Length + 1];
         line.CopyTo(message);
         message[^1] = (byte)'\n';
-        await _socket.SendAsync(message, SocketFlags.None, cancellationToken);
+        await _socket.SendAsync(message, cancellationToken);
 
         var reply = new ArrayBufferWriter<byte>();
         while (true)
@@ -121,11 +122,11 @@ public sealed class TcpCapitalizeClient : IDisposable
             int read;
             while ((read = await input.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken)) > 0)
             {
-                await _socket.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, cancellationToken);
+                await _socket.SendAsync(buffer.AsMemory(0, read), cancellationToken);
                 total += read;
             }
 
-            _socket.Shutdown(SocketShutdown.Send);
+            await _socket.ShutdownSendAsync();
             Volatile.Write(ref sent.Value, true);
             quiet.CancelAfter(_timeout);
             return total;
@@ -147,7 +148,7 @@ public sealed class TcpCapitalizeClient : IDisposable
                 int received;
                 try
                 {
-                    received = await _socket.ReceiveAsync(buffer.AsMemory(0, ChunkSize), SocketFlags.None, quiet.Token);
+                    received = await _socket.ReceiveAsync(buffer.AsMemory(0, ChunkSize), quiet.Token);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -183,7 +184,7 @@ public sealed class TcpCapitalizeClient : IDisposable
         deadline.CancelAfter(_timeout);
         try
         {
-            return await _socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
+            return await _socket.ReceiveAsync(buffer, deadline.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

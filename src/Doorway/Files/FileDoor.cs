@@ -17,7 +17,9 @@ public static class FileDoor
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(door);
-        return WelcomeDoor.Bind(Name, door with { Dispatch = DoorDispatch.ThreadPool, AcceptLogLevel = LogLevel.Debug }, pipeline: null, handler.OnConnectedAsync, logger, house,
+        // Under TLS: ALPN http/1.1 (RFC 7301; what curl and browsers ask for first), and a plain HTTP request to a TLS-only door gets a 400.
+        var tls = door.Tls is { } t ? t with { ApplicationProtocols = [System.Net.Security.SslApplicationProtocol.Http11], RefusePlaintext = Http.HttpsRequired.AnswerAsync } : null;
+        return WelcomeDoor.Bind(Name, door with { Dispatch = DoorDispatch.ThreadPool, AcceptLogLevel = LogLevel.Debug, Tls = tls }, pipeline: null, handler.OnConnectedAsync, logger, house,
             refuse: Http.HttpRefusal.AnswerAsync);
     }
 }

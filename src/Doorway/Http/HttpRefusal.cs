@@ -46,7 +46,7 @@ public static class HttpRefusal
         await LingeringClose.RunAsync(connection);
     }
 
-    private static async Task<bool> IsHttpAsync(Connection connection, CancellationToken timeout)
+    internal static async Task<bool> IsHttpAsync(Connection connection, CancellationToken timeout)
     {
         await connection.WaitForDataAsync(timeout);
         byte[] first = ArrayPool<byte>.Shared.Rent(SniffBytes);

@@ -78,7 +78,9 @@ internal sealed class ReplyConnectionHandler : IConnectionHandler
     private async Task<ReplyMessage> ReadMessageAsync(Connection connection, CancellationToken stopping)
     {
         var timeouts = connection.Timeouts;
-        timeouts.SetDeadline(_options.RequestTimeout, TimeoutReason.RequestHead);
+        // From the connection's start: time a middleware spent waiting (TLS sniffing a silent client) counts.
+        var left = _options.RequestTimeout - connection.Info.Age;
+        timeouts.SetDeadline(left > TimeSpan.Zero ? left : TimeSpan.Zero, TimeoutReason.RequestHead);
         var deadline = timeouts.Token;
         // One source for every wait: the request timeout, the door's stop, and the pause (CancelAfter, restarted per read).
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(deadline, stopping);

@@ -15,6 +15,8 @@ public static class ReplyDoor
     {
         ArgumentNullException.ThrowIfNull(door);
         var handler = new ReplyConnectionHandler(options, logger);
-        return WelcomeDoor.Bind(Name, door with { Dispatch = DoorDispatch.Inline }, pipeline: null, handler.OnConnectedAsync, logger, house);
+        // A silent client is answered at the request timeout, so under TLS silence that long means plaintext.
+        var tls = door.Tls is { } t ? t with { SilentIsPlaintext = options.RequestTimeout } : null;
+        return WelcomeDoor.Bind(Name, door with { Dispatch = DoorDispatch.Inline, Tls = tls }, pipeline: null, handler.OnConnectedAsync, logger, house);
     }
 }

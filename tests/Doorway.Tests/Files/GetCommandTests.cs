@@ -293,9 +293,14 @@ public sealed class GetCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("not both", stderr, StringComparison.Ordinal);
 
-        (code, _, stderr) = await GetAsync($"https://127.0.0.1:{port}/a.txt");
+        (code, _, stderr) = await GetAsync($"ftp://127.0.0.1:{port}/a.txt");
         Assert.Equal(2, code);
-        Assert.Contains("http://", stderr, StringComparison.Ordinal);
+        Assert.Contains("http:// and https://", stderr, StringComparison.Ordinal);
+
+        // https:// to a door without TLS: the handshake fails, one line, exit 1 (issue 12 made https:// a URL get takes).
+        (code, _, stderr) = await GetAsync($"https://127.0.0.1:{port}/a.txt");
+        Assert.Equal(1, code);
+        Assert.Contains("TLS handshake failed", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -79,6 +79,6 @@ internal sealed class FileDoorFlags : IDoorFlags
         var logger = context.Loggers.CreateLogger("Doorway.Files");
         var handler = new FileConnectionHandler(root, options, logger, context.House.Descriptors, context.House.Draining);
         return new DoorPlan(FileDoor.Name, port, endPoint => FileDoor.Bind(handler, context.Tcp with { EndPoint = endPoint }, logger, context.House),
-            Url: hostPort => $"http://{hostPort}/", Details: $" serving {root.Directory}");
+            Url: hostPort => $"{(context.Tcp.Tls is null ? "http" : "https")}://{hostPort}/", Details: $" serving {root.Directory}");
     }
 }

@@ -49,6 +49,7 @@ internal static class ServeCommand
         var drainDelay = CommonOptions.SecondsOrZero("--drain-delay", 0,
             "On the first Ctrl-C or SIGTERM, seconds the doors keep accepting while /healthz answers 503 and every HTTP answer closes its connection, "
             + "so a load balancer's health check takes this server out of rotation before its doors close; then the drain. 0: close at once.");
+        var tls = new TlsFlags();
         var logLevel = CommonOptions.LogLevel();
         var logFormat = CommonOptions.LogFormat();
 
@@ -58,7 +59,7 @@ internal static class ServeCommand
             "  doorway serve --root www                                     every door: TCP and UDP 12000, http://localhost:8080/\n" +
             "  doorway serve --files off --udp off --once                   the book's TCP server, exactly\n" +
             "  doorway serve --tcp 0 --udp off --files 0 --bind 127.0.0.1   free ports, loopback only");
-        foreach (var option in doors.SelectMany(door => door.Options).Concat(proxyProtocol.Options).Concat([bind, maxConnections, maxPerAddress, idleTimeout, minDataRate, drainTimeout, drainDelay, logLevel, logFormat]))
+        foreach (var option in doors.SelectMany(door => door.Options).Concat(proxyProtocol.Options).Concat([bind, maxConnections, maxPerAddress, idleTimeout, minDataRate, drainTimeout, drainDelay]).Concat(tls.Options).Concat([logLevel, logFormat]))
         {
             command.Options.Add(option);
         }
@@ -83,6 +84,8 @@ internal static class ServeCommand
             var plans = new List<DoorPlan>();
             try
             {
+                // Every TCP door gets the same TLS through the options they all start from.
+                context = context with { Tcp = tcp with { Tls = tls.Build(parse, Console.Out) } };
                 foreach (var door in doors)
                 {
                     if (door.Plan(parse, context) is { } plan)

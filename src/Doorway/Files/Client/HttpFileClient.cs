@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Doorway.Transport;
@@ -14,14 +13,23 @@ namespace Doorway.Files.Client;
 public sealed class HttpFileClient
 {
     private const int ChunkSize = 256 * 1024;
+    private static readonly System.Net.Security.SslApplicationProtocol[] Http11 = [System.Net.Security.SslApplicationProtocol.Http11];
     private readonly HostPort _server;
     private readonly TimeSpan _timeout;
+    private readonly ClientTls? _tls;
 
-    public HttpFileClient(HostPort server, TimeSpan timeout)
+    /// <param name="tls">For https://: how the server's certificate is trusted; null speaks plain http://.</param>
+    public HttpFileClient(HostPort server, TimeSpan timeout, ClientTls? tls = null)
     {
         _server = server;
         _timeout = timeout;
+        _tls = tls;
     }
+
+    private string Scheme => _tls is null ? "http" : "https";
+
+    private Task<ClientConnection> ConnectAsync(CancellationToken cancellationToken) =>
+        ClientConnection.ConnectAsync(_server, _timeout, _tls, Http11, cancellationToken);
 
     public async Task<DownloadResult> DownloadAsync(string name, DownloadTarget target, IDownloadProgress? progress, CancellationToken cancellationToken = default)
     {
@@ -62,7 +70,7 @@ public sealed class HttpFileClient
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(output);
-        using var socket = await TcpConnector.ConnectAsync(_server, _timeout, cancellationToken);
+        using var socket = await ConnectAsync(cancellationToken);
         var head = await RequestAsync(socket, name, 0, null, cancellationToken);
         if (head.Status != 200)
         {
@@ -90,7 +98,7 @@ public sealed class HttpFileClient
         return new DownloadResult("-", received, 0, promised is not null);
     }
 
-    private async Task<ResponseHeadReader> RequestAsync(Socket socket, string name, long have, string? validator, CancellationToken cancellationToken)
+    private async Task<ResponseHeadReader> RequestAsync(ClientConnection socket, string name, long have, string? validator, CancellationToken cancellationToken)
     {
         var request = new StringBuilder()
             .Append("GET ").Append(EncodePath(name)).Append(" HTTP/1.1\r\n")
@@ -102,8 +110,8 @@ public sealed class HttpFileClient
         }
 
         request.Append("\r\n");
-        await socket.SendAsync(Encoding.UTF8.GetBytes(request.ToString()), SocketFlags.None, cancellationToken);
-        return await ResponseHeadReader.ReadAsync(socket, buffer => ReceiveAsync(socket, buffer, cancellationToken));
+        await socket.SendAsync(Encoding.UTF8.GetBytes(request.ToString()), cancellationToken);
+        return await ResponseHeadReader.ReadAsync(buffer => ReceiveAsync(socket, buffer, cancellationToken));
     }
 
     /// <summary>The answers that are no file: a directory (the door redirects /dir to /dir/), not found, any other status.</summary>
@@ -113,7 +121,7 @@ public sealed class HttpFileClient
         if (head.Status is 301 or 302 or 307 or 308 && head.Headers.TryGetValue("Location", out var location)
             && location.EndsWith(path + "/", StringComparison.Ordinal))
         {
-            return new DownloadException($"{name} is a directory on {_server}; its listing is at http://{_server}{path}/");
+            return new DownloadException($"{name} is a directory on {_server}; its listing is at {Scheme}://{_server}{path}/");
         }
 
         return head.Status == 404
@@ -122,7 +130,7 @@ public sealed class HttpFileClient
     }
 
     /// <summary>The body after the head: to <paramref name="total"/> bytes, or to the server's close when it sent no length.</summary>
-    private async Task<long> CopyBodyAsync(Socket socket, ResponseHeadReader head, Stream output, IncrementalHash hash, long start, long? total, IDownloadProgress? progress, CancellationToken cancellationToken)
+    private async Task<long> CopyBodyAsync(ClientConnection socket, ResponseHeadReader head, Stream output, IncrementalHash hash, long start, long? total, IDownloadProgress? progress, CancellationToken cancellationToken)
     {
         long received = start;
         await output.WriteAsync(head.Leftover.AsMemory(), cancellationToken);
@@ -157,7 +165,7 @@ public sealed class HttpFileClient
 
     private async Task<DownloadResult?> AttemptAsync(string name, DownloadTarget target, long have, string? validator, IDownloadProgress? progress, CancellationToken cancellationToken)
     {
-        using var socket = await TcpConnector.ConnectAsync(_server, _timeout, cancellationToken);
+        using var socket = await ConnectAsync(cancellationToken);
         var head = await RequestAsync(socket, name, have, validator, cancellationToken);
 
         long start;
@@ -253,13 +261,13 @@ public sealed class HttpFileClient
         File.Delete(target.ValidatorPath);
     }
 
-    private async Task<int> ReceiveAsync(Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)
+    private async Task<int> ReceiveAsync(ClientConnection socket, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         quiet.CancelAfter(_timeout);
         try
         {
-            return await socket.ReceiveAsync(buffer, SocketFlags.None, quiet.Token);
+            return await socket.ReceiveAsync(buffer, quiet.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

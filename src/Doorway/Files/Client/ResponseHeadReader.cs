@@ -23,7 +23,7 @@ internal sealed class ResponseHeadReader
         Headers.TryGetValue("Content-Length", out var value) && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long length) ? length : null;
 
     /// <summary>Reads until the empty line; throws <see cref="DownloadException"/> for anything that is not an HTTP/1.x head.</summary>
-    public static async Task<ResponseHeadReader> ReadAsync(Socket socket, Func<Memory<byte>, Task<int>> receive)
+    public static async Task<ResponseHeadReader> ReadAsync(Func<Memory<byte>, Task<int>> receive)
     {
         byte[] buffer = new byte[MaxHeadBytes];
         int filled = 0;

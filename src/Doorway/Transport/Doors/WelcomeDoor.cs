@@ -39,22 +39,30 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
     private Task? _heartbeat;
     private int _stopped;
 
-    private WelcomeDoor(string name, Socket listener, DoorPipeline? pipeline, ConnectionDelegate handler, ConnectionDelegate? refuse, WelcomeDoorOptions options, ILogger logger, House? house)
+    private WelcomeDoor(string name, Socket listener, DoorPipeline? pipeline, ConnectionDelegate handler, ConnectionDelegate? refuse, WelcomeDoorOptions options, ILogger logger, House house, bool ownsHouse)
     {
         Name = name;
         _listener = listener;
         // The options' middleware (PROXY protocol, TLS) first, then the door's own; the per-address
         // limit and the accept log only once every middleware has had its say on the client's address.
+        // TLS comes after the options' middleware (a PROXY header comes before the ClientHello).
         var outer = options.Pipeline ?? new DoorPipeline();
-        _app = outer.Build((pipeline ?? new DoorPipeline()).Build(LimitPerAddress(AcceptLog.Middleware(logger, options.AcceptLogLevel)(handler))));
+        var inner = LimitPerAddress(AcceptLog.Middleware(logger, options.AcceptLogLevel)(handler));
+        inner = (pipeline ?? new DoorPipeline()).Build(inner);
+        if (options.Tls is { } tls)
+        {
+            inner = TlsMiddleware.Create(tls, logger, house.Meter)(inner);
+        }
+
+        _app = outer.Build(inner);
         _refuse = refuse;
         // A client refused at accept gets its answer through the same middleware (a PROXY header is read first).
         _refuseAtAccept = refuse is null ? null : outer.Build(refuse);
         _options = options;
         _policy = TimeoutPolicy.From(options);
         _logger = logger;
-        _ownsHouse = house is null;
-        _house = house ?? new House();
+        _ownsHouse = ownsHouse;
+        _house = house;
         _refusalLog = new RefusalLog(logger, name);
         LocalEndPoint = Connection.Normalize(listener.LocalEndPoint);
     }
@@ -78,7 +86,7 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
     internal Action<Socket>? AdmissionProbe { get; set; }
 
     /// <summary>
-    /// Binds and listens. The door serves each connection with the middleware of <see cref="WelcomeDoorOptions.Pipeline"/>,
+    /// Binds and listens. The door serves each connection with the middleware of <see cref="WelcomeDoorOptions.Pipeline"/>, then TLS (<see cref="WelcomeDoorOptions.Tls"/>),
     /// then <paramref name="pipeline"/>'s, then the per-address limit, the accept log and <paramref name="handler"/>. A client refused by a limit is answered
     /// by <paramref name="refuse"/> (a 503, say) when given, and closed. Throws <see cref="SocketException"/>
     /// (for example AddressAlreadyInUse) when the port cannot be had.
@@ -92,7 +100,8 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnections, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnectionsPerAddress, 1);
         var listener = DoorSocket.Bind(options.EndPoint, SocketType.Stream, ProtocolType.Tcp, socket => socket.Listen(options.Backlog));
-        var door = new WelcomeDoor(name, listener, pipeline, handler, refuse, options, logger, house);
+        bool ownsHouse = house is null;
+        var door = new WelcomeDoor(name, listener, pipeline, handler, refuse, options, logger, house ?? new House(), ownsHouse);
         TransportLog.Listening(logger, name, door.LocalEndPoint);
         return door;
     }

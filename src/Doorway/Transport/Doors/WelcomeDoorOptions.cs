@@ -74,6 +74,12 @@ public sealed record WelcomeDoorOptions
 
     /// <summary>Time a refused client's answer may take.</summary>
     public TimeSpan RefusalTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// TLS on this door's port (null: plaintext only). The door puts it after the pipeline's own
+    /// middleware (a PROXY header comes before the ClientHello) and before the accept log and the handler.
+    /// </summary>
+    public TlsServerOptions? Tls { get; init; }
 }
 
 /// <summary>Where a door's handlers run (see <see cref="WelcomeDoorOptions.Dispatch"/>).</summary>

@@ -17,6 +17,8 @@ public sealed class DoorMeter : IDisposable
     private readonly Counter<long> _rejected;
     private readonly UpDownCounter<long> _active;
     private readonly Histogram<double> _duration;
+    private readonly Histogram<double> _tlsHandshake;
+    private readonly Counter<long> _tlsFailed;
 
     public DoorMeter(ConnectionRegistry registry)
     {
@@ -29,6 +31,9 @@ public sealed class DoorMeter : IDisposable
         // default milliseconds-shaped ones.
         _duration = _meter.CreateHistogram("doorway.connection.duration", "s", "How long connections stayed open.", tags: null,
             new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300] });
+        // Kestrel's kestrel.tls_handshake.duration (with error.type on a failure), and a counter of failures by reason.
+        _tlsHandshake = _meter.CreateHistogram<double>("doorway.tls_handshake.duration", "s", "How long TLS handshakes took (tag error.type on a failure).");
+        _tlsFailed = _meter.CreateCounter<long>("doorway.failed_tls_handshakes", "{handshake}", "TLS handshakes that failed (tag doorway.reason: timeout, protocol, closed).");
         // "doorway.received" in By: Prometheus's exporter adds the unit and _total (doorway_received_bytes_total), as its naming rules ask.
         _meter.CreateObservableCounter("doorway.received", () => Measure(registry, received: true), "By", "Bytes received by connections.");
         _meter.CreateObservableCounter("doorway.sent", () => Measure(registry, received: false), "By", "Bytes sent by connections.");
@@ -50,6 +55,24 @@ public sealed class DoorMeter : IDisposable
         if (_duration.Enabled)
         {
             _duration.Record(duration.TotalSeconds, tag);
+        }
+    }
+
+    internal void TlsHandshakeDone(string door, TimeSpan duration, string protocol)
+    {
+        if (_tlsHandshake.Enabled)
+        {
+            _tlsHandshake.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("doorway.door", door), new KeyValuePair<string, object?>("tls.protocol.version", protocol));
+        }
+    }
+
+    internal void TlsHandshakeFailed(string door, TimeSpan duration, string reason)
+    {
+        var tag = new KeyValuePair<string, object?>("doorway.door", door);
+        _tlsFailed.Add(1, tag, new KeyValuePair<string, object?>("doorway.reason", reason));
+        if (_tlsHandshake.Enabled)
+        {
+            _tlsHandshake.Record(duration.TotalSeconds, tag, new KeyValuePair<string, object?>("error.type", reason));
         }
     }
 

@@ -16,4 +16,7 @@ public enum TimeoutReason
 
     /// <summary>The door stopped and the drain timeout passed.</summary>
     Drain,
+
+    /// <summary>A TLS handshake did not finish in time (a client that opens TLS and stalls).</summary>
+    TlsHandshake,
 }

@@ -1,0 +1,51 @@
+using System.Text;
+using Doorway.Transport;
+
+namespace Doorway.Http;
+
+/// <summary>
+/// The answer of a TLS-only door (<c>serve --tls-only</c>) to a client that speaks plain HTTP:
+/// 400 with a body saying to use https:// (as nginx answers a plain request on an HTTPS port),
+/// then a lingering close. A plaintext client that is not HTTP (the raw dialect) is closed without a word,
+/// so no error text ends up in a downloaded file.
+/// </summary>
+public static class HttpsRequired
+{
+    private static readonly byte[] ServerName = Encoding.ASCII.GetBytes(HttpLimits.Default.ServerName);
+
+    public static async Task AnswerAsync(Connection connection, CancellationToken timeout)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        try
+        {
+            if (!await HttpRefusal.IsHttpAsync(connection, timeout))
+            {
+                await LingeringClose.RunAsync(connection);
+                return;
+            }
+
+            var writer = new ResponseHeadWriter();
+            try
+            {
+                writer.Start(400, ServerName);
+                writer.Header("Content-Type"u8, "text/plain; charset=utf-8"u8);
+                var body = "400 Bad Request: this door speaks HTTPS only; use https://\n"u8;
+                writer.Header("Content-Length"u8, body.Length);
+                writer.Header("Connection"u8, "close"u8);
+                writer.End();
+                writer.Append(body);
+                await connection.SendAsync(writer.Written, timeout);
+            }
+            finally
+            {
+                writer.Release();
+            }
+        }
+        catch (Exception e) when (NetworkErrors.IsNetworkEnd(e))
+        {
+            return;
+        }
+
+        await LingeringClose.RunAsync(connection);
+    }
+}

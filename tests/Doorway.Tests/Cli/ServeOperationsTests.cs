@@ -148,6 +148,40 @@ public sealed partial class ServeOperationsTests
         }
     }
 
+    [Fact]
+    public async Task A_proxy_header_comes_before_the_tls_handshake_and_names_the_client_of_an_https_request()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "doorway-pptls-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(root, "a.txt"), "through tls\n");
+            await using var server = RunningProcess.Start("dotnet",
+                [Repo.DoorwayDll, "serve", "--tcp", "off", "--udp", "off", "--files", "0", "--bind", "127.0.0.1", "--root", root,
+                 "--proxy-protocol", "127.0.0.0/8", "--tls-self-signed"],
+                environment: new Dictionary<string, string> { ["XDG_DATA_HOME"] = Path.Combine(root, ".data") });
+            int files = await server.WaitForReadyAsync("files");
+
+            // curl writes its v1 header, then the ClientHello: PROXY → TLS → HTTP, in the chain's order.
+            var get = await RunningProcess.RunAsync("curl", ["--silent", "--show-error", "--insecure", "--haproxy-protocol", "--interface", "127.0.0.6",
+                $"https://127.0.0.1:{files}/a.txt"]);
+            Assert.True(get.ExitCode == 0, get.Stderr);
+            Assert.Equal("through tls\n", get.Stdout);
+
+            // Without the header a trusted peer is closed, TLS or not.
+            var bare = await RunningProcess.RunAsync("curl", ["--silent", "--insecure", "--max-time", "10", $"https://127.0.0.1:{files}/a.txt"]);
+            Assert.NotEqual(0, bare.ExitCode);
+
+            server.Signal(15);
+            Assert.Equal(0, await server.WaitForExitAsync());
+            Assert.Matches(@"127\.0\.0\.6:\d+ ""GET /a\.txt"" 200", server.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("--proxy-protocol", "10.0.0.0/33", "--proxy-protocol: '10.0.0.0/33' is not a network")]
     [InlineData("--proxy-protocol", "10.0.0.1/8", "has bits set past its prefix length")]

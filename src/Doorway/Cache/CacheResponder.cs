@@ -49,8 +49,17 @@ internal sealed partial class CacheResponder : IHttpResponder, IDisposable
 
     internal CacheMeter Meter { get; }
 
-    /// <summary>Fetches that had other requests wait for them (collapsed), for tests.</summary>
+    /// <summary>Requests served from another request's fetch (collapsed), for tests.</summary>
     internal long Collapsed;
+
+    /// <summary>Requests waiting now for the fetch of <paramref name="key"/> (for tests of collapsing).</summary>
+    internal int WaitingFor(string key)
+    {
+        lock (_fillsLock)
+        {
+            return _fills.TryGetValue(key, out var fill) ? Volatile.Read(ref fill.Waiters) : 0;
+        }
+    }
 
     public async ValueTask AnswerAsync(HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
     {

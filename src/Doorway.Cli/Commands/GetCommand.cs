@@ -31,6 +31,11 @@ internal static class GetCommand
         };
         var force = new Option<bool>("--force") { Description = "Overwrite FILE if it already exists." };
         var timeout = CommonOptions.Seconds("--timeout", 10, "Seconds to wait for the connection, and for each piece of data.");
+        var proxy = new Option<string?>("--proxy")
+        {
+            Description = "Ask this web cache or proxy (http://host:port) instead of the server; 'off' asks the server. [default: $http_proxy, unless $no_proxy names the server]",
+            HelpName = "URL",
+        };
 
         var command = new Command("get",
             "Download a file from the file door: progress on a terminal, resume from FILE.part, SHA-256 checked against Repr-Digest.\n\n" +
@@ -39,7 +44,7 @@ internal static class GetCommand
             "  doorway get http://127.0.0.1:8080/docs/report.pdf -o report.pdf\n" +
             "  doorway get big.iso -o - | sha256sum")
         {
-            name, server, output, raw, force, timeout,
+            name, server, output, raw, force, timeout, proxy,
         };
 
         command.SetAction(async (parse, _) =>
@@ -72,10 +77,21 @@ internal static class GetCommand
 
             var limit = parse.GetValue(timeout);
             bool seed = parse.GetValue(raw);
+            if (!ProxySetting.TryResolve(parse.GetValue(proxy), target, out var via, out string? proxyProblem))
+            {
+                return CommandLine.UsageError(proxyProblem);
+            }
+
+            if (seed && via is not null && parse.GetValue(proxy) is not null)
+            {
+                return CommandLine.UsageError("--raw speaks the raw dialect to the file door itself; a web cache speaks HTTP (drop --proxy or --raw).");
+            }
+
+            var proxied = seed ? null : via;
             using var shutdown = new Shutdown();
             if (parse.GetValue(output) == "-")
             {
-                return await ToStdoutAsync(file, target, limit, seed, shutdown);
+                return await ToStdoutAsync(file, target, limit, seed, proxied, shutdown);
             }
 
             DownloadTarget destination;
@@ -101,11 +117,13 @@ internal static class GetCommand
 
             try
             {
+                var client = new HttpFileClient(target, limit, proxied);
                 var result = await DownloadProgressDisplay.RunAsync(file, progress => seed
                     ? new SeedFileClient(target, limit).DownloadAsync(file, destination, progress, shutdown.Token)
-                    : new HttpFileClient(target, limit).DownloadAsync(file, destination, progress, shutdown.Token));
+                    : client.DownloadAsync(file, destination, progress, shutdown.Token));
                 string resumed = result.ResumedAt > 0 ? $", resumed at {result.ResumedAt}" : "";
                 await Console.Error.WriteLineAsync($"saved {result.Path} ({result.Bytes} bytes{resumed}{Verified(result, seed)})");
+                await ReportCacheAsync(client, proxied);
                 return ExitCodes.Success;
             }
             catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
@@ -129,15 +147,26 @@ internal static class GetCommand
         return command;
     }
 
+    /// <summary>Through a cache, what it did (its Cache-Status, RFC 9211), on stderr after the download line.</summary>
+    private static async Task ReportCacheAsync(HttpFileClient client, HostPort? proxy)
+    {
+        if (proxy is not null)
+        {
+            await Console.Error.WriteLineAsync($"via {proxy}: Cache-Status: {client.CacheStatus ?? "(none: not a cache that says)"}");
+        }
+    }
+
     /// <summary><c>-o -</c>: the bytes to stdout as they come, for a pipe; nothing on disk, so nothing to resume.</summary>
-    private static async Task<int> ToStdoutAsync(string file, HostPort target, TimeSpan limit, bool seed, Shutdown shutdown)
+    private static async Task<int> ToStdoutAsync(string file, HostPort target, TimeSpan limit, bool seed, HostPort? proxy, Shutdown shutdown)
     {
         try
         {
             await using var stdout = Console.OpenStandardOutput();
+            var client = new HttpFileClient(target, limit, proxy);
             var result = await DownloadProgressDisplay.RunAsync(file, progress => seed
                 ? new SeedFileClient(target, limit).CopyToAsync(file, stdout, progress, shutdown.Token)
-                : new HttpFileClient(target, limit).CopyToAsync(file, stdout, progress, shutdown.Token));
+                : client.CopyToAsync(file, stdout, progress, shutdown.Token));
+            await ReportCacheAsync(client, proxy);
             await Console.Error.WriteLineAsync($"wrote {result.Bytes} bytes to stdout{Verified(result, seed)}");
             return ExitCodes.Success;
         }

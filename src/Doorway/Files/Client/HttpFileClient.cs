@@ -16,12 +16,18 @@ public sealed class HttpFileClient
     private const int ChunkSize = 256 * 1024;
     private readonly HostPort _server;
     private readonly TimeSpan _timeout;
+    private readonly HostPort? _proxy;
 
-    public HttpFileClient(HostPort server, TimeSpan timeout)
+    /// <param name="proxy">A web cache or proxy to ask instead of the server (issue 13): the request then names the server in an absolute-form target (RFC 9112 §3.2.2).</param>
+    public HttpFileClient(HostPort server, TimeSpan timeout, HostPort? proxy = null)
     {
         _server = server;
         _timeout = timeout;
+        _proxy = proxy;
     }
+
+    /// <summary>The last response's Cache-Status (RFC 9211), when a cache answered: what it did.</summary>
+    public string? CacheStatus { get; private set; }
 
     public async Task<DownloadResult> DownloadAsync(string name, DownloadTarget target, IDownloadProgress? progress, CancellationToken cancellationToken = default)
     {
@@ -62,7 +68,7 @@ public sealed class HttpFileClient
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(output);
-        using var socket = await TcpConnector.ConnectAsync(_server, _timeout, cancellationToken);
+        using var socket = await TcpConnector.ConnectAsync(_proxy ?? _server, _timeout, cancellationToken);
         var head = await RequestAsync(socket, name, 0, null, cancellationToken);
         if (head.Status != 200)
         {
@@ -93,7 +99,7 @@ public sealed class HttpFileClient
     private async Task<ResponseHeadReader> RequestAsync(Socket socket, string name, long have, string? validator, CancellationToken cancellationToken)
     {
         var request = new StringBuilder()
-            .Append("GET ").Append(EncodePath(name)).Append(" HTTP/1.1\r\n")
+            .Append("GET ").Append(_proxy is null ? "" : $"http://{_server}").Append(EncodePath(name)).Append(" HTTP/1.1\r\n")
             .Append("Host: ").Append(_server.ToString()).Append("\r\n")
             .Append("User-Agent: doorway\r\nAccept-Encoding: identity\r\nConnection: close\r\n");
         if (have > 0 && validator is not null)
@@ -103,7 +109,9 @@ public sealed class HttpFileClient
 
         request.Append("\r\n");
         await socket.SendAsync(Encoding.UTF8.GetBytes(request.ToString()), SocketFlags.None, cancellationToken);
-        return await ResponseHeadReader.ReadAsync(socket, buffer => ReceiveAsync(socket, buffer, cancellationToken));
+        var head = await ResponseHeadReader.ReadAsync(socket, buffer => ReceiveAsync(socket, buffer, cancellationToken));
+        CacheStatus = head.Headers.TryGetValue("Cache-Status", out var status) ? status : null;
+        return head;
     }
 
     /// <summary>The answers that are no file: a directory (the door redirects /dir to /dir/), not found, any other status.</summary>
@@ -157,7 +165,7 @@ public sealed class HttpFileClient
 
     private async Task<DownloadResult?> AttemptAsync(string name, DownloadTarget target, long have, string? validator, IDownloadProgress? progress, CancellationToken cancellationToken)
     {
-        using var socket = await TcpConnector.ConnectAsync(_server, _timeout, cancellationToken);
+        using var socket = await TcpConnector.ConnectAsync(_proxy ?? _server, _timeout, cancellationToken);
         var head = await RequestAsync(socket, name, have, validator, cancellationToken);
 
         long start;

@@ -61,7 +61,7 @@ public sealed class CacheRealClientTests : IDisposable
         // A stale hit makes exactly one conditional request, answered 304.
         var stale = nginx.Requests("/stale/a.txt");
         Assert.Equal(2, stale.Count);
-        Assert.Matches("^GET /stale/a.txt 200 inm=- ims=-$", stale[0]);
+        Assert.Matches("^GET /stale/a.txt 200 inm= ims=$", stale[0]);
         Assert.Matches("^GET /stale/a.txt 304 inm=\"[^\"]+\" ims=", stale[1]);
         Assert.StartsWith("doorway; fwd=stale; fwd-status=304", Field(heads[3], "Cache-Status"));
 

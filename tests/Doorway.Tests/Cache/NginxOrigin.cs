@@ -81,7 +81,7 @@ internal sealed class NginxOrigin : IAsyncDisposable
         return origin;
     }
 
-    /// <summary>The access log's lines for <paramref name="uri"/>: "GET /fresh/a.txt 200 inm=- ims=-".</summary>
+    /// <summary>The access log's lines for <paramref name="uri"/>: "GET /fresh/a.txt 200 inm= ims=".</summary>
     public List<string> Requests(string uri)
     {
         string log = Path.Combine(Directory, "access.log");

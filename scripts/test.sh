@@ -13,8 +13,9 @@ cd "$(dirname "$0")/.."
 #   script: a terminal (bsdutils)  setpriv: a non-root user for permission tests (util-linux)
 #   chromium: the listing page     strace: a file open's system calls    gcc: the native baselines
 #   wget, aria2c: download clients that resume and mirror   (Debian python3: h11, requests)
+#   nginx: an origin with its own Cache-Control and access log, for the web cache door
 needs=(python3:python3 curl:curl nc:netcat-openbsd script:bsdutils setpriv:util-linux
-       chromium:chromium strace:strace gcc:gcc wget:wget aria2c:aria2)
+       chromium:chromium strace:strace gcc:gcc wget:wget aria2c:aria2 nginx:nginx)
 missing=()
 for pair in "${needs[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")

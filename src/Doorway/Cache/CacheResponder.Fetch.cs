@@ -126,6 +126,12 @@ internal sealed partial class CacheResponder
         }
 
         bool keep = whyNot is null;
+        if (!keep)
+        {
+            // Requests waiting for this fetch cannot be served from it: they ask the origin now, not after it.
+            fill?.Publish(null);
+        }
+
         var content = noContent ? Stream.Null : await upstream.Content.ReadAsStreamAsync(timer.Token);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ReadAheadBytes);
         try

@@ -369,4 +369,51 @@ public sealed class CacheResponderTests
         Assert.Equal(12, cache.Origin.Requests.Count);
         Assert.InRange(cache.Origin.Connections, 1, 2);
     }
+    [Fact]
+    public async Task Reverse_mode_sends_origin_form_requests_to_the_upstream_and_refuses_CONNECT()
+    {
+        await using var cache = new CacheHarness(_ => Respond(200, "Cache-Control: max-age=600", "from upstream"));
+        var reverse = new CacheResponder(cache.Options with { Upstream = new Uri($"http://127.0.0.1:{cache.Origin.Port}") },
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, cache.Responder.Meter);
+        var answers = new List<Http.TestResponse>();
+        foreach (var request in new[] { "GET /site/page?q=1 HTTP/1.1\r\nHost: www.example\r\n\r\n", "GET /site/page?q=1 HTTP/1.1\r\nHost: www.example\r\n\r\n",
+            "CONNECT example:443 HTTP/1.1\r\nHost: example:443\r\n\r\n" })
+        {
+            await using var client = new Http.SessionHarness(reverse, cache.Options.Http);
+            await client.SendAsync(request);
+            answers.Add(await client.ReadResponseAsync());
+        }
+
+        reverse.Dispose();
+        var seen = cache.Origin.Requests.Single();
+        Assert.Equal("/site/page?q=1", seen.Target);
+        Assert.Equal($"127.0.0.1:{cache.Origin.Port}", seen.Headers["Host"]);
+        Assert.Equal("from upstream", answers[1].Text);
+        Assert.StartsWith("doorway; hit", answers[1].Headers["Cache-Status"]);
+        Assert.Equal(405, answers[2].Status);
+    }
+
+    [Fact]
+    public async Task HEAD_is_answered_from_a_stored_GET_with_its_length_and_no_content()
+    {
+        await using var cache = new CacheHarness(_ => Respond(200, "Cache-Control: max-age=600", "twelve bytes"));
+        await cache.GetAsync("/h");
+        var head = await cache.GetAsync("/h", method: "HEAD");
+        Assert.Equal(200, head.Status);
+        Assert.Equal("12", head.Headers["Content-Length"]);
+        Assert.Empty(head.Body);
+        Assert.StartsWith("doorway; hit", head.Headers["Cache-Status"]);
+        Assert.Single(cache.Origin.Requests);
+    }
+
+    [Fact]
+    public async Task A_request_body_over_the_limit_gets_413_and_never_reaches_the_origin()
+    {
+        await using var cache = new CacheHarness(_ => Respond(200, "", "x"));
+        await using var client = new Http.SessionHarness(cache.Responder, cache.Options.Http);
+        await client.SendAsync($"POST {cache.Url("/upload")} HTTP/1.1\r\nHost: x\r\nContent-Length: {cache.Options.Http.MaxRequestBodyBytes + 1}\r\n\r\n");
+        var refused = await client.ReadResponseAsync();
+        Assert.Equal(413, refused.Status);
+        Assert.Empty(cache.Origin.Requests);
+    }
 }

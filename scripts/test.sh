@@ -16,9 +16,10 @@ cd "$(dirname "$0")/.."
 #   haproxy, wrk: the balancer and the load of the PROXY protocol and rolling-restart tests
 #   promtool: checks the metrics endpoint's exposition (Debian's prometheus)
 #   openssl: s_client and s_server against the TLS doors
+#   nginx: an origin with its own Cache-Control and access log, for the web cache door
 needs=(python3:python3 curl:curl nc:netcat-openbsd script:bsdutils setpriv:util-linux
        chromium:chromium strace:strace gcc:gcc wget:wget aria2c:aria2
-       haproxy:haproxy wrk:wrk promtool:prometheus openssl:openssl)
+       haproxy:haproxy wrk:wrk promtool:prometheus openssl:openssl nginx:nginx)
 missing=()
 for pair in "${needs[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")

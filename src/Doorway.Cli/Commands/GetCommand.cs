@@ -32,6 +32,11 @@ internal static class GetCommand
         var force = new Option<bool>("--force") { Description = "Overwrite FILE if it already exists." };
         var timeout = CommonOptions.Seconds("--timeout", 10, "Seconds to wait for the connection, and for each piece of data.");
         var tls = new ClientTlsFlags(withSwitch: true);
+        var proxy = new Option<string?>("--proxy")
+        {
+            Description = "Ask this web cache or proxy (http://host:port) instead of the server; 'off' asks the server. [default: $http_proxy, unless $no_proxy names the server]",
+            HelpName = "URL",
+        };
 
         var command = new Command("get",
             "Download a file from the file door: progress on a terminal, resume from FILE.part, SHA-256 checked against Repr-Digest.\n\n" +
@@ -41,7 +46,7 @@ internal static class GetCommand
             "  doorway get big.iso -o - | sha256sum\n" +
             "  doorway get https://localhost:8080/hello.txt --cacert localhost.crt")
         {
-            name, server, output, raw, force, timeout,
+            name, server, output, raw, force, timeout, proxy,
         };
         foreach (var option in tls.Options)
         {
@@ -99,10 +104,28 @@ internal static class GetCommand
                 return CommandLine.UsageError("--raw speaks the book's plaintext dialect; it takes no https://, --tls, --cacert or --pin.");
             }
 
+            // http_proxy is for http:// (as curl reads it); an https:// download through a cache would need CONNECT.
+            string? proxyFlag = parse.GetValue(proxy);
+            if (trust is not null && proxyFlag is not null && proxyFlag != "off")
+            {
+                return CommandLine.UsageError("--proxy is for http:// downloads; https:// through a proxy (a CONNECT tunnel) is not built.");
+            }
+
+            if (!ProxySetting.TryResolve(trust is null ? proxyFlag : "off", target, out var via, out string? proxyProblem))
+            {
+                return CommandLine.UsageError(proxyProblem);
+            }
+
+            if (seed && via is not null && proxyFlag is not null)
+            {
+                return CommandLine.UsageError("--raw speaks the raw dialect to the file door itself; a web cache speaks HTTP (drop --proxy or --raw).");
+            }
+
+            var proxied = seed ? null : via;
             using var shutdown = new Shutdown();
             if (parse.GetValue(output) == "-")
             {
-                return await ToStdoutAsync(file, target, limit, seed, trust, shutdown);
+                return await ToStdoutAsync(file, target, limit, seed, trust, proxied, shutdown);
             }
 
             DownloadTarget destination;
@@ -128,11 +151,13 @@ internal static class GetCommand
 
             try
             {
+                var client = new HttpFileClient(target, limit, trust, proxied);
                 var result = await DownloadProgressDisplay.RunAsync(file, progress => seed
                     ? new SeedFileClient(target, limit).DownloadAsync(file, destination, progress, shutdown.Token)
-                    : new HttpFileClient(target, limit, trust).DownloadAsync(file, destination, progress, shutdown.Token));
+                    : client.DownloadAsync(file, destination, progress, shutdown.Token));
                 string resumed = result.ResumedAt > 0 ? $", resumed at {result.ResumedAt}" : "";
                 await Console.Error.WriteLineAsync($"saved {result.Path} ({result.Bytes} bytes{resumed}{Verified(result, seed)})");
+                await ReportCacheAsync(client, proxied);
                 return ExitCodes.Success;
             }
             catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
@@ -160,15 +185,26 @@ internal static class GetCommand
         return command;
     }
 
+    /// <summary>Through a cache, what it did (its Cache-Status, RFC 9211), on stderr after the download line.</summary>
+    private static async Task ReportCacheAsync(HttpFileClient client, HostPort? proxy)
+    {
+        if (proxy is not null)
+        {
+            await Console.Error.WriteLineAsync($"via {proxy}: Cache-Status: {client.CacheStatus ?? "(none: not a cache that says)"}");
+        }
+    }
+
     /// <summary><c>-o -</c>: the bytes to stdout as they come, for a pipe; nothing on disk, so nothing to resume.</summary>
-    private static async Task<int> ToStdoutAsync(string file, HostPort target, TimeSpan limit, bool seed, ClientTls? trust, Shutdown shutdown)
+    private static async Task<int> ToStdoutAsync(string file, HostPort target, TimeSpan limit, bool seed, ClientTls? trust, HostPort? proxy, Shutdown shutdown)
     {
         try
         {
             await using var stdout = Console.OpenStandardOutput();
+            var client = new HttpFileClient(target, limit, trust, proxy);
             var result = await DownloadProgressDisplay.RunAsync(file, progress => seed
                 ? new SeedFileClient(target, limit).CopyToAsync(file, stdout, progress, shutdown.Token)
-                : new HttpFileClient(target, limit, trust).CopyToAsync(file, stdout, progress, shutdown.Token));
+                : client.CopyToAsync(file, stdout, progress, shutdown.Token));
+            await ReportCacheAsync(client, proxy);
             await Console.Error.WriteLineAsync($"wrote {result.Bytes} bytes to stdout{Verified(result, seed)}");
             return ExitCodes.Success;
         }

@@ -386,8 +386,15 @@ internal sealed class Http1Session : IDisposable
         {
             string method = parsed ? Encoding.ASCII.GetString(_request.MethodText) : "-";
             string target = parsed ? Encoding.ASCII.GetString(_request.Target) : "-";
-            HttpLog.Served(Logger, _connection.Id, _connection.RemoteEndPoint, method, target, _response.Status, _response.ContentBytes,
-                System.Diagnostics.Stopwatch.GetElapsedTime(_headRead).TotalMilliseconds);
+            double milliseconds = System.Diagnostics.Stopwatch.GetElapsedTime(_headRead).TotalMilliseconds;
+            if (parsed && _response.LogNote is { } note)
+            {
+                HttpLog.ServedWithNote(Logger, _connection.Id, _connection.RemoteEndPoint, method, target, _response.Status, _response.ContentBytes, milliseconds, note);
+            }
+            else
+            {
+                HttpLog.Served(Logger, _connection.Id, _connection.RemoteEndPoint, method, target, _response.Status, _response.ContentBytes, milliseconds);
+            }
         }
     }
 }

@@ -10,6 +10,10 @@ internal static partial class HttpLog
     [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "{RemoteEndPoint} \"{Method} {Target}\" {Status} {Bytes} {Milliseconds:0.0} ms (#{ConnectionId})")]
     public static partial void Served(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string method, string target, int status, long bytes, double milliseconds);
 
+    /// <summary>The access log's line with a note from the responder (a cache's hit, miss or revalidated).</summary>
+    [LoggerMessage(EventId = 405, Level = LogLevel.Information, Message = "{RemoteEndPoint} \"{Method} {Target}\" {Status} {Bytes} {Milliseconds:0.0} ms {Note} (#{ConnectionId})")]
+    public static partial void ServedWithNote(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, string method, string target, int status, long bytes, double milliseconds, string note);
+
     [LoggerMessage(EventId = 404, Level = LogLevel.Debug, Message = "#{ConnectionId} {RemoteEndPoint} http: {Status} ({Reason}); closing")]
     public static partial void Rejected(ILogger logger, long connectionId, IPEndPoint remoteEndPoint, int status, string reason);
 

@@ -12,9 +12,11 @@ internal sealed class HttpRequest
 {
     private readonly RequestBuffer _buffer;
     private readonly HttpRequestParser _parser;
+    private readonly Connection _connection;
 
     internal HttpRequest(Connection connection, RequestBuffer buffer, HttpRequestParser parser, HttpRequestBody body)
     {
+        _connection = connection;
         Connection = connection.Info;
         _buffer = buffer;
         _parser = parser;
@@ -50,4 +52,29 @@ internal sealed class HttpRequest
     public HttpRequestBody Body { get; }
 
     internal ref readonly HttpRequestHead Head => ref _parser.Head;
+
+    /// <summary>
+    /// For a CONNECT answered with <see cref="HttpResponse.StartTunnelAsync"/> (RFC 9110 §9.3.6):
+    /// the connection itself, to carry the tunnel's bytes both ways, replaying first whatever the
+    /// client sent after the request head. The session closes it once the responder returns.
+    /// </summary>
+    internal Connection TakeTunnel()
+    {
+        if (Method != RequestMethod.Connect)
+        {
+            throw new InvalidOperationException("only a CONNECT request becomes a tunnel");
+        }
+
+        var unread = _buffer.Unread;
+        if (unread.IsEmpty)
+        {
+            return _connection;
+        }
+
+        byte[] prefix = System.Buffers.ArrayPool<byte>.Shared.Rent(unread.Length);
+        unread.CopyTo(prefix);
+        int count = unread.Length;
+        _buffer.Consume(count);
+        return new PrefixConnection(_connection, prefix, count, endOfStream: false);
+    }
 }

@@ -101,6 +101,27 @@ internal sealed class HttpResponse
         _writer.Start(status, _serverName.Span);
     }
 
+    /// <summary>
+    /// Begins a relayed response (a proxy's or a cache's): the status line only, no Server or Date
+    /// of this server's own; the origin's come as header fields (RFC 9110 §10.2.4, §6.6.1).
+    /// </summary>
+    public void StartRelayed(int status)
+    {
+        if (_phase != Phase.None)
+        {
+            throw new InvalidOperationException("the response has already begun");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(status, 200);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(status, 599);
+        Status = status;
+        _phase = Phase.Head;
+        _writer.StartRelayed(status);
+    }
+
+    /// <summary>A word for the access log's line of this request (a cache's hit or miss); null: none.</summary>
+    public string? LogNote { get; set; }
+
     /// <summary>Adds a header field. The framing fields (Content-Length, Transfer-Encoding, Connection) are the response's own.</summary>
     public void Header(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
@@ -217,6 +238,26 @@ internal sealed class HttpResponse
             _sent = true;
             await _connection.SendFileAsync(file, offset, count, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Ends a 2xx response to CONNECT (RFC 9110 §9.3.6): the head without Content-Length or
+    /// Transfer-Encoding (a MUST NOT there), after which the connection is a tunnel
+    /// (<see cref="HttpRequest.TakeTunnel"/>) and is closed when the responder returns.
+    /// </summary>
+    public ValueTask StartTunnelAsync(CancellationToken cancellationToken = default)
+    {
+        RequireHead();
+        if (Status is < 200 or > 299)
+        {
+            throw new InvalidOperationException("only a 2xx answer to CONNECT opens a tunnel");
+        }
+
+        _keepAlive = false;
+        _framing = Framing.None;
+        _writer.End();
+        _phase = Phase.Done;
+        return FlushAsync(cancellationToken);
     }
 
     /// <summary>Sends the started status as a short plain-text body ("404 Not Found"), as errors are answered.</summary>
@@ -404,6 +445,7 @@ internal sealed class HttpResponse
         _contentSent = 0;
         _sent = false;
         Status = 0;
+        LogNote = null;
     }
 
     /// <summary>Gives the head buffer back: the response is sent (or abandoned).</summary>

@@ -48,6 +48,21 @@ internal sealed class ResponseHeadWriter
     /// </summary>
     public void Start(int status, ReadOnlySpan<byte> serverName)
     {
+        StartRelayed(status);
+        Append("Server: "u8);
+        Append(serverName);
+        Append("\r\nDate: "u8);
+        Reserve(HttpDate.Length);
+        Advance(HttpDate.Format(DateTimeOffset.UtcNow, Rest));
+        Append("\r\n"u8);
+    }
+
+    /// <summary>
+    /// Begins a head with the status line alone: a response relayed by an intermediary keeps the
+    /// origin's Server and Date (RFC 9110 §10.2.4, §6.6.1), which the relay adds as header fields.
+    /// </summary>
+    public void StartRelayed(int status)
+    {
         if (_buffer is null)
         {
             _buffer = ArrayPool<byte>.Shared.Rent(InitialBytes);
@@ -59,11 +74,6 @@ internal sealed class ResponseHeadWriter
         Append(status);
         Append(" "u8);
         Append(HttpStatus.ReasonPhrase(status));
-        Append("\r\nServer: "u8);
-        Append(serverName);
-        Append("\r\nDate: "u8);
-        Reserve(HttpDate.Length);
-        Advance(HttpDate.Format(DateTimeOffset.UtcNow, Rest));
         Append("\r\n"u8);
     }
 

@@ -17,19 +17,30 @@ public sealed class HttpFileClient
     private readonly HostPort _server;
     private readonly TimeSpan _timeout;
     private readonly ClientTls? _tls;
+    private readonly HostPort? _proxy;
 
     /// <param name="tls">For https://: how the server's certificate is trusted; null speaks plain http://.</param>
-    public HttpFileClient(HostPort server, TimeSpan timeout, ClientTls? tls = null)
+    /// <param name="proxy">A web cache or proxy to ask instead of the server (issue 13), for http:// only: the request then names the server in an absolute-form target (RFC 9112 §3.2.2).</param>
+    public HttpFileClient(HostPort server, TimeSpan timeout, ClientTls? tls = null, HostPort? proxy = null)
     {
+        if (tls is not null && proxy is not null)
+        {
+            throw new ArgumentException("https:// through a proxy needs a CONNECT tunnel, which this client does not open.", nameof(proxy));
+        }
+
         _server = server;
         _timeout = timeout;
         _tls = tls;
+        _proxy = proxy;
     }
+
+    /// <summary>The last response's Cache-Status (RFC 9211), when a cache answered: what it did.</summary>
+    public string? CacheStatus { get; private set; }
 
     private string Scheme => _tls is null ? "http" : "https";
 
     private Task<ClientConnection> ConnectAsync(CancellationToken cancellationToken) =>
-        ClientConnection.ConnectAsync(_server, _timeout, _tls, Http11, cancellationToken);
+        ClientConnection.ConnectAsync(_proxy ?? _server, _timeout, _tls, Http11, cancellationToken);
 
     public async Task<DownloadResult> DownloadAsync(string name, DownloadTarget target, IDownloadProgress? progress, CancellationToken cancellationToken = default)
     {
@@ -101,7 +112,7 @@ public sealed class HttpFileClient
     private async Task<ResponseHeadReader> RequestAsync(ClientConnection socket, string name, long have, string? validator, CancellationToken cancellationToken)
     {
         var request = new StringBuilder()
-            .Append("GET ").Append(EncodePath(name)).Append(" HTTP/1.1\r\n")
+            .Append("GET ").Append(_proxy is null ? "" : $"http://{_server}").Append(EncodePath(name)).Append(" HTTP/1.1\r\n")
             .Append("Host: ").Append(_server.ToString()).Append("\r\n")
             .Append("User-Agent: doorway\r\nAccept-Encoding: identity\r\nConnection: close\r\n");
         if (have > 0 && validator is not null)
@@ -111,7 +122,9 @@ public sealed class HttpFileClient
 
         request.Append("\r\n");
         await socket.SendAsync(Encoding.UTF8.GetBytes(request.ToString()), cancellationToken);
-        return await ResponseHeadReader.ReadAsync(buffer => ReceiveAsync(socket, buffer, cancellationToken));
+        var head = await ResponseHeadReader.ReadAsync(buffer => ReceiveAsync(socket, buffer, cancellationToken));
+        CacheStatus = head.Headers.TryGetValue("Cache-Status", out var status) ? status : null;
+        return head;
     }
 
     /// <summary>The answers that are no file: a directory (the door redirects /dir to /dir/), not found, any other status.</summary>

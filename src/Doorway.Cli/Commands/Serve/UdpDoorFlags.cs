@@ -13,13 +13,27 @@ internal sealed class UdpDoorFlags : IDoorFlags
     private readonly Option<int> _receivers = CommonOptions.Count("--udp-receivers", UdpDoorOptions.Default.Receivers, 1,
         "Datagrams the UDP door receives and answers at once (one thread each).");
 
+    private readonly Option<int> _batch = CommonOptions.Count("--udp-batch", UdpDoorOptions.Default.Batch, 1,
+        $"Datagrams a UDP receiver takes in one system call and answers together (Linux: recvmmsg/sendmmsg; at most {UdpDoorOptions.MaxBatch}); 1: one at a time.");
+
     private readonly Option<int> _replyBudget = CommonOptions.Count("--udp-reply-budget", (int)UdpDoorOptions.Default.ReplyBytesPerSecondPerSource, 0,
         "Reply bytes per second the UDP door sends to one source address, so it cannot amplify traffic to a forged source; 0: unlimited. Loopback is exempt.");
 
     private readonly Option<int> _replyBurst = CommonOptions.Count("--udp-reply-burst", (int)UdpDoorOptions.Default.ReplyBurstBytesPerSource, 1,
         "Reply bytes one source may draw at once; keep it at least 65527, the largest datagram.");
 
-    public IEnumerable<Option> Options => [_port, _receivers, _replyBudget, _replyBurst];
+    public UdpDoorFlags()
+    {
+        _batch.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() > UdpDoorOptions.MaxBatch)
+            {
+                result.AddError($"--udp-batch takes at most {UdpDoorOptions.MaxBatch}, not {result.GetValueOrDefault<int>()}.");
+            }
+        });
+    }
+
+    public IEnumerable<Option> Options => [_port, _receivers, _batch, _replyBudget, _replyBurst];
 
     public DoorPlan? Plan(ParseResult parse, ServeContext context)
     {
@@ -31,6 +45,7 @@ internal sealed class UdpDoorFlags : IDoorFlags
         var options = UdpDoorOptions.Default with
         {
             Receivers = parse.GetValue(_receivers),
+            Batch = parse.GetValue(_batch),
             DrainTimeout = context.DrainTimeout,
             ReplyBytesPerSecondPerSource = parse.GetValue(_replyBudget),
             ReplyBurstBytesPerSource = parse.GetValue(_replyBurst),

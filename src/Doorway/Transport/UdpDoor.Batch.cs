@@ -13,6 +13,16 @@ public sealed partial class UdpDoor
     /// <summary>Each datagram's buffer in a batch: the largest UDP payload (65527) fits whole.</summary>
     private const int DatagramSlot = 64 * 1024;
 
+    /// <summary>
+    /// Replies go out in groups of this many (one sendmmsg), not all at the end of a batch: a client
+    /// gets its reply within a few datagrams' work, and can send its next one while the receiver
+    /// answers the rest, so two cores stay busy. Holding a whole batch of 32 replies until the end
+    /// made ping-pong clients wait in turn (and, with the receiver preempted on a busy host, some
+    /// replies came later than the load generator's 200 ms); 1, 4 and 8 were measured interleaved
+    /// and 4 was the fastest with nothing late (docs/benchmarks.md, issue 11).
+    /// </summary>
+    private const int ReplyGroup = 4;
+
     /// <summary>The most reply bytes a batch gathers before it sends what it has (one largest reply always fits).</summary>
     private const int ReplyArena = 1024 * 1024;
 
@@ -202,6 +212,15 @@ public sealed partial class UdpDoor
 
             buffers.Queue(queued++, i, used, reply);
             used += reply;
+            if (queued == ReplyGroup)
+            {
+                if (!SendQueued(receiver, buffers, queued))
+                {
+                    return false;
+                }
+
+                used = queued = 0;
+            }
         }
 
         return SendQueued(receiver, buffers, queued);

@@ -15,7 +15,7 @@ namespace Doorway.Transport;
 /// <see cref="SocketAddress"/> overloads, with its own buffers. The async overloads would allocate:
 /// a socket caches one awaitable receive, so every concurrent receive beyond the first gets a new one.
 /// On Linux a receiver takes up to <see cref="UdpDoorOptions.Batch"/> datagrams per recvmmsg(2)
-/// and sends their replies with one sendmmsg(2), straight from pinned buffers it made when it started.
+/// and sends their replies with sendmmsg(2), four at a time, straight from pinned buffers it made when it started.
 /// Blocked receivers are woken for shutdown by shutdown(SHUT_RD), which Linux applies (and wakes
 /// sleepers with) even on an unconnected UDP socket, while still allowing replies to go out.
 /// </remarks>

@@ -30,9 +30,9 @@ public sealed record UdpDoorOptions
     public const int MaxBatch = 1024;
 
     /// <summary>
-    /// Datagrams a receiver takes from the socket in one system call and answers before it sends
-    /// their replies in one more: recvmmsg(2) with MSG_WAITFORONE (it waits for the first datagram
-    /// only, then takes what is already queued) and sendmmsg(2), on Linux. 1 is one recvfrom and
+    /// Datagrams a receiver takes from the socket in one system call: recvmmsg(2) with
+    /// MSG_WAITFORONE (it waits for the first datagram only, then takes what is already queued),
+    /// on Linux; their replies go out four at a time with sendmmsg(2). 1 is one recvfrom and
     /// one sendto per datagram, the path every other system takes.
     /// </summary>
     /// <remarks>

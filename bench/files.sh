@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The file door against nginx, side by side on loopback (issue 4):
 #   1. a 1 GiB file downloaded to /dev/null with curl, RUNS times each, medians;
-#   2. requests/s for a small file over 50 keep-alive connections with wrk, RUNS times each, medians.
+#   2. requests/s for a small file (SMALL_KIB, default 4) over 50 keep-alive connections with wrk, RUNS times each, medians.
+# Against nginx with 1 worker and with one per core, interleaved; BASELINE=path/to/doorway.dll adds an older build.
 # Needs: dotnet, curl, nginx, wrk.  On Debian/Ubuntu: apt-get install -y curl nginx wrk
-# Usage: bench/files.sh [RUNS]   (default 5; the whole script takes about a minute)
+# Usage: [BASELINE=dll] [SMALL_KIB=4] bench/files.sh [RUNS]   (default 5; about two minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,11 +14,10 @@ for tool in dotnet curl nginx wrk; do
 done
 
 work=$(mktemp -d)
-doorway_pid=""
-nginx_pid=""
+pids=()
 cleanup() {
-  [ -n "$doorway_pid" ] && kill "$doorway_pid" 2>/dev/null && wait "$doorway_pid" 2>/dev/null
-  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -25,86 +25,126 @@ trap cleanup EXIT
 echo "building Doorway (Release)..." >&2
 dotnet build src/Doorway.Cli -c Release -v quiet -nologo >/dev/null
 
-mkdir -p "$work/root" "$work/nginx/logs" "$work/nginx/tmp"
+mkdir -p "$work/root"
 # nginx's workers may run as another user: everything they read must be world-readable.
 chmod 755 "$work" "$work/root"
 head -c $((1024 * 1024 * 1024)) /dev/urandom > "$work/root/big.bin"
-head -c 1024 /dev/urandom > "$work/root/small.bin"
+small_kib=${SMALL_KIB:-4}
+head -c $((small_kib * 1024)) /dev/urandom > "$work/root/small.bin"
 chmod 644 "$work/root/"*
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-# Doorway: the Release build, its files door on a free loopback port, every other door off (so it runs
-# beside a default serve, which holds TCP and UDP 12000 and 8080).
-dotnet src/Doorway.Cli/bin/Release/net10.0/doorway.dll serve --tcp off --udp off --files 0 --bind 127.0.0.1 --root "$work/root" \
-  --log-level warning > "$work/doorway.out" 2> "$work/doorway.err" &
-doorway_pid=$!
-for _ in $(seq 100); do grep -q '^ready files ' "$work/doorway.out" && break; sleep 0.1; done
-doorway_port=$(sed -n 's/^ready files .*:\([0-9]*\)$/\1/p' "$work/doorway.out")
-[ -n "$doorway_port" ] || { echo "files.sh: doorway did not start" >&2; cat "$work/doorway.err" >&2; exit 1; }
+# start_doorway NAME DLL: a Doorway build's file door on a free loopback port, every other door off (so it
+# runs beside a default serve, which holds TCP and UDP 12000 and 8080). Sets ${NAME}_port.
+start_doorway() {
+  local name="$1" dll="$2"
+  dotnet "$dll" serve --tcp off --udp off --files 0 --bind 127.0.0.1 --root "$work/root" \
+    --log-level warning > "$work/$name.out" 2> "$work/$name.err" &
+  pids+=("$!")
+  for _ in $(seq 100); do grep -q '^ready files ' "$work/$name.out" && break; sleep 0.1; done
+  local port
+  port=$(sed -n 's/^ready files .*:\([0-9]*\)$/\1/p' "$work/$name.out")
+  [ -n "$port" ] || { echo "files.sh: $name did not start" >&2; cat "$work/$name.err" >&2; exit 1; }
+  printf -v "${name}_port" '%s' "$port"
+}
 
-# nginx: a config of our own, as a foreground process with its own prefix, pid and logs.
-nginx_port=$(free_port)
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes auto;
+# start_nginx NAME WORKERS: nginx with a config of our own, as a foreground process with its own prefix,
+# pid and logs. Sets ${NAME}_port.
+start_nginx() {
+  local name="$1" workers="$2" port
+  port=$(free_port)
+  mkdir -p "$work/$name/logs" "$work/$name/tmp"
+  cat > "$work/$name/nginx.conf" <<CONF
+worker_processes $workers;
 daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/logs/error.log warn;
+pid $work/$name/nginx.pid;
+error_log $work/$name/logs/error.log warn;
 events { worker_connections 1024; }
 http {
   access_log off;
   sendfile on;
   tcp_nopush on;
   keepalive_requests 1000000;
-  client_body_temp_path $work/nginx/tmp/body;
-  proxy_temp_path $work/nginx/tmp/proxy;
-  fastcgi_temp_path $work/nginx/tmp/fastcgi;
-  uwsgi_temp_path $work/nginx/tmp/uwsgi;
-  scgi_temp_path $work/nginx/tmp/scgi;
+  client_body_temp_path $work/$name/tmp/body;
+  proxy_temp_path $work/$name/tmp/proxy;
+  fastcgi_temp_path $work/$name/tmp/fastcgi;
+  uwsgi_temp_path $work/$name/tmp/uwsgi;
+  scgi_temp_path $work/$name/tmp/scgi;
   default_type application/octet-stream;
   server {
-    listen 127.0.0.1:$nginx_port;
+    listen 127.0.0.1:$port;
     root $work/root;
   }
 }
 CONF
-nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/logs/error.log" &
-nginx_pid=$!
-for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$nginx_port/small.bin" && break; sleep 0.1; done
+  nginx -p "$work/$name" -c "$work/$name/nginx.conf" -e "$work/$name/logs/error.log" &
+  pids+=("$!")
+  for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/small.bin" && break; sleep 0.1; done
+  printf -v "${name}_port" '%s' "$port"
+}
 
-# Warm up both: the page cache for the file, and Doorway's SHA-256 of this version (computed once, then cached).
-for port in "$doorway_port" "$nginx_port"; do
-  curl -sf -o /dev/null "http://127.0.0.1:$port/big.bin"
+servers=(doorway)
+start_doorway doorway src/Doorway.Cli/bin/Release/net10.0/doorway.dll
+# BASELINE=/path/to/older/doorway.dll: that build too, interleaved (before/after a change).
+if [ -n "${BASELINE:-}" ]; then
+  servers+=(before)
+  start_doorway before "$BASELINE"
+fi
+# nginx with one worker, and with one per core (what "auto" picks): Doorway's engine runs on every
+# core, so the second is the comparison with the same number of workers on this machine.
+servers+=(nginx1 nginxN)
+start_nginx nginx1 1
+start_nginx nginxN "$(nproc)"
+
+# Warm up each: the page cache for the file, and Doorway's SHA-256 of this version (computed once, then cached).
+for name in "${servers[@]}"; do
+  port_var="${name}_port"
+  curl -sf -o /dev/null "http://127.0.0.1:${!port_var}/big.bin"
 done
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-
 download() { curl -sf -o /dev/null -w '%{speed_download}\n' "http://127.0.0.1:$1/big.bin"; }
-: > "$work/d.doorway"; : > "$work/d.nginx"
-for _ in $(seq "$runs"); do
-  download "$doorway_port" >> "$work/d.doorway"
-  download "$nginx_port" >> "$work/d.nginx"
-done
-
 requests() { wrk -t2 -c50 -d3s "http://127.0.0.1:$1/small.bin" | awk '/^Requests\/sec:/ {print $2}'; }
-: > "$work/r.doorway"; : > "$work/r.nginx"
-for _ in $(seq "$(( runs < 3 ? runs : 3 ))"); do
-  requests "$doorway_port" >> "$work/r.doorway"
-  requests "$nginx_port" >> "$work/r.nginx"
+
+for name in "${servers[@]}"; do : > "$work/d.$name"; : > "$work/r.$name"; done
+# Interleaved: each run visits every server in turn, so a busy spell on the shared host falls on all of them.
+for _ in $(seq "$runs"); do
+  for name in "${servers[@]}"; do
+    port_var="${name}_port"
+    download "${!port_var}" >> "$work/d.$name"
+  done
+done
+for _ in $(seq "$runs"); do
+  for name in "${servers[@]}"; do
+    port_var="${name}_port"
+    requests "${!port_var}" >> "$work/r.$name"
+  done
 done
 
-d_doorway=$(median < "$work/d.doorway"); d_nginx=$(median < "$work/d.nginx")
-r_doorway=$(median < "$work/r.doorway"); r_nginx=$(median < "$work/r.nginx")
 mib() { awk -v b="$1" 'BEGIN {printf "%.0f", b / 1048576}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+label() {
+  case "$1" in
+    doorway) echo "Doorway" ;;
+    before) echo "Doorway, the BASELINE build" ;;
+    nginx1) echo "nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), 1 worker" ;;
+    nginxN) echo "nginx, $(nproc) workers" ;;
+  esac
+}
 
+d_nginx1=$(median < "$work/d.nginx1"); d_nginxN=$(median < "$work/d.nginxN")
+r_nginx1=$(median < "$work/r.nginx1"); r_nginxN=$(median < "$work/r.nginxN")
 echo
-echo "| Measure (median of runs) | Doorway | nginx $(nginx -v 2>&1 | sed 's/.*nginx\///') | Doorway / nginx |"
-echo "|---|---:|---:|---:|"
-echo "| 1 GiB download, curl to /dev/null (MiB/s, $runs runs) | $(mib "$d_doorway") | $(mib "$d_nginx") | $(ratio "$d_doorway" "$d_nginx") |"
-echo "| 1 KiB file, wrk -t2 -c50 -d3s (requests/s, $(( runs < 3 ? runs : 3 )) runs) | ${r_doorway%.*} | ${r_nginx%.*} | $(ratio "$r_doorway" "$r_nginx") |"
+echo "$(nproc) cores; $runs interleaved runs of each; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "runs, Doorway download MiB/s: $(while read -r x; do printf '%s ' "$(mib "$x")"; done < "$work/d.doorway")"
-echo "runs, nginx download MiB/s:   $(while read -r x; do printf '%s ' "$(mib "$x")"; done < "$work/d.nginx")"
-echo "runs, Doorway requests/s:     $(tr '\n' ' ' < "$work/r.doorway")"
-echo "runs, nginx requests/s:       $(tr '\n' ' ' < "$work/r.nginx")"
+echo "| server | 1 GiB download, curl to /dev/null (MiB/s, median) | / nginx 1 worker | / nginx $(nproc) workers | ${small_kib} KiB file, wrk -t2 -c50 -d3s (requests/s, median) | / nginx 1 worker | / nginx $(nproc) workers |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for name in "${servers[@]}"; do
+  d=$(median < "$work/d.$name"); r=$(median < "$work/r.$name")
+  echo "| $(label "$name") | $(mib "$d") | $(ratio "$d" "$d_nginx1")× | $(ratio "$d" "$d_nginxN")× | ${r%.*} | $(ratio "$r" "$r_nginx1")× | $(ratio "$r" "$r_nginxN")× |"
+done
+echo
+for name in "${servers[@]}"; do
+  echo "runs, $(label "$name"): download MiB/s $(while read -r x; do printf '%s ' "$(mib "$x")"; done < "$work/d.$name"); requests/s $(tr '\n' ' ' < "$work/r.$name")"
+done

@@ -54,6 +54,9 @@ doorway_port="$port"
 # One receiver thread: no two threads contend for the socket (the default has one per core, at least 2).
 start doorway1 dotnet "$doorway_dll" "${serve[@]}" --udp-receivers 1
 doorway1_port="$port"
+# One datagram per system call (recvfrom/sendto), the path before batching and the one off Linux.
+start doorway_single dotnet "$doorway_dll" "${serve[@]}" --udp-batch 1
+doorway_single_port="$port"
 # BASELINE=/path/to/older/doorway.dll: that build too, interleaved (before/after a change).
 if [ -n "${BASELINE:-}" ]; then
     start doorway_before dotnet "$BASELINE" "${serve[@]}"
@@ -71,6 +74,7 @@ run() { # run PORT CLIENTS -> one JSON line
             echo "native $n $(run "$native_port" "$n")"
             echo "doorway $n $(run "$doorway_port" "$n")"
             echo "doorway1 $n $(run "$doorway1_port" "$n")"
+            echo "doorway_single $n $(run "$doorway_single_port" "$n")"
             if [ -n "${BASELINE:-}" ]; then echo "doorway_before $n $(run "$doorway_before_port" "$n")"; fi
         done
     done
@@ -88,14 +92,18 @@ def median(key):
     ordered = sorted(runs[key], key=lambda r: r["messagesPerSecond"])
     return ordered[len(ordered) // 2]
 
+import os
+load = os.getloadavg()
 print(f"UDP capitalize, {size}-byte datagrams, loopback, {cores} cores; median of {repeats} interleaved runs "
-      f"of {duration} s after 1 s warm-up; lost counts every run.")
+      f"of {duration} s after 1 s warm-up; lost counts every run; "
+      f"load average at the end {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}.")
 print()
 print("| server | clients | datagrams/s | p50 RTT (µs) | p99 RTT (µs) | lost | ratio to baseline |")
 print("|---|---:|---:|---:|---:|---:|---:|")
 labels = (("native", "native recvfrom/sendto, 1 thread"),
           ("doorway", "Doorway (default receivers)"),
           ("doorway1", "Doorway `--udp-receivers 1`"),
+          ("doorway_single", "Doorway `--udp-batch 1` (recvfrom/sendto)"),
           ("doorway_before", "Doorway, the BASELINE build"))
 for clients in sorted({c for _, c in runs}):
     base = median(("native", clients))["messagesPerSecond"]

@@ -83,8 +83,9 @@ public sealed class FileRoot : IDisposable
 
     /// <summary>
     /// Opens a client's name under the root: the lexical rules of <see cref="NameRules"/>, then
-    /// one openat2 and one statx on the new descriptor (and, unless <see cref="ShowHidden"/>, one
-    /// readlink of /proc/self/fd/N, so a symlink to a hidden name is refused). The name is raw bytes
+    /// one openat2 and one statx on the new descriptor. Unless <see cref="ShowHidden"/>, a name with
+    /// a symlink on its way costs a second openat2 and one readlink of /proc/self/fd/N, so a symlink
+    /// to a hidden name is refused. The name is raw bytes
     /// as the client sent them; <paramref name="allowRoot"/> lets an empty name mean the root.
     /// A File or Directory result carries an <see cref="OpenedFile"/> the caller disposes.
     /// </summary>
@@ -120,30 +121,57 @@ public sealed class FileRoot : IDisposable
 
     private FileOpenResult OpenBeneath(ReadOnlySpan<byte> path, bool trailingSlash, ulong flags)
     {
-        int fd, errno, attempt = 0;
+        int fd, errno;
+        if (!ShowHidden)
+        {
+            // First with RESOLVE_NO_SYMLINKS: a name that passed NameRules and has no symlink on its
+            // way is its own real path, so it cannot lead to a hidden name and needs no readlink
+            // (the small-file path's system call count, issue 11). ELOOP says a symlink is on the
+            // way: then the walk that follows symlinks, and the check of where it ended.
+            fd = OpenBeneath(path, flags, Beneath | NativeFile.ResolveNoSymlinks, out errno);
+            if (fd >= 0)
+            {
+                return Finish(new SafeFileHandle(fd, ownsHandle: true), trailingSlash, verify: false, checkPath: false);
+            }
+
+            if (errno != NativeFile.TooManyLinks)
+            {
+                return errno is NativeFile.NoSystemCall or NativeFile.NoPermission ? Fallback(path, trailingSlash, flags, errno) : Failed(errno);
+            }
+        }
+
+        fd = OpenBeneath(path, flags, Beneath, out errno);
+        if (fd >= 0)
+        {
+            return Finish(new SafeFileHandle(fd, ownsHandle: true), trailingSlash, verify: false, checkPath: !ShowHidden);
+        }
+
+        return errno is NativeFile.NoSystemCall or NativeFile.NoPermission ? Fallback(path, trailingSlash, flags, errno) : Failed(errno);
+    }
+
+    /// <summary>One openat2 beneath the root, retried as openat2(2) says when a rename raced its ".." check.</summary>
+    private int OpenBeneath(ReadOnlySpan<byte> path, ulong flags, ulong resolve, out int errno)
+    {
+        int fd, attempt = 0;
         do
         {
-            fd = NativeFile.OpenBeneath(_handle, path, flags, Beneath, out errno);
+            fd = NativeFile.OpenBeneath(_handle, path, flags, resolve, out errno);
         }
         while (fd < 0 && errno is NativeFile.TryAgain or NativeFile.Interrupted && ++attempt < Attempts);
 
-        if (fd >= 0)
+        return fd;
+    }
+
+    private FileOpenResult Fallback(ReadOnlySpan<byte> path, bool trailingSlash, ulong flags, int errno)
+    {
+
+        // ENOSYS: no openat2 here, for good. EPERM: a seccomp filter (or a file system) forbade it this once.
+        if (errno == NativeFile.NoSystemCall)
         {
-            return Finish(new SafeFileHandle(fd, ownsHandle: true), trailingSlash, verify: false);
+            _fallback = true;
         }
 
-        if (errno is NativeFile.NoSystemCall or NativeFile.NoPermission)
-        {
-            // ENOSYS: no openat2 here, for good. EPERM: a seccomp filter (or a file system) forbade it this once.
-            if (errno == NativeFile.NoSystemCall)
-            {
-                _fallback = true;
-            }
-
-            return OpenChecked(path, trailingSlash, flags);
-        }
-
-        return Failed(errno);
+        return OpenChecked(path, trailingSlash, flags);
     }
 
     /// <summary>
@@ -184,13 +212,13 @@ public sealed class FileRoot : IDisposable
         }
         while (fd < 0 && errno == NativeFile.Interrupted && ++attempt < Attempts);
 
-        return fd < 0 ? Failed(errno) : Finish(new SafeFileHandle(fd, ownsHandle: true), trailingSlash, verify: true);
+        return fd < 0 ? Failed(errno) : Finish(new SafeFileHandle(fd, ownsHandle: true), trailingSlash, verify: true, checkPath: true);
     }
 
     /// <summary>statx on the new descriptor, then the checks on it; the handle is closed on every refusal.</summary>
-    private FileOpenResult Finish(SafeFileHandle handle, bool trailingSlash, bool verify)
+    private FileOpenResult Finish(SafeFileHandle handle, bool trailingSlash, bool verify, bool checkPath)
     {
-        var refusal = Check(handle, trailingSlash, verify, out var status);
+        var refusal = Check(handle, trailingSlash, verify, checkPath, out var status);
         if (refusal.Kind is FileOpenKind.Missing or FileOpenKind.Refused)
         {
             handle.Dispose();
@@ -200,7 +228,7 @@ public sealed class FileRoot : IDisposable
         return new FileOpenResult(refusal.Kind, refusal.Reason, new OpenedFile(handle, status));
     }
 
-    private FileOpenResult Check(SafeFileHandle handle, bool trailingSlash, bool verify, out StatxBuffer status)
+    private FileOpenResult Check(SafeFileHandle handle, bool trailingSlash, bool verify, bool checkPath, out StatxBuffer status)
     {
         if (!NativeFile.Status(handle, out status, out int errno))
         {
@@ -218,7 +246,7 @@ public sealed class FileRoot : IDisposable
             return FileOpenResult.Missing("not a directory");
         }
 
-        if (verify || !ShowHidden)
+        if (checkPath)
         {
             // The file's real path now: one readlink, needed only when it can change the answer.
             Span<byte> real = stackalloc byte[NativeFile.MaxPath];

@@ -31,6 +31,7 @@ internal static class NativeFile
 
     // openat2(2) resolve flags (linux/openat2.h).
     public const ulong ResolveNoMagicLinks = 0x02;
+    public const ulong ResolveNoSymlinks = 0x04;
     public const ulong ResolveBeneath = 0x08;
 
     // statx(2).

@@ -22,6 +22,7 @@ public sealed partial class UdpDoor
         public long Oversize;
         public long NetworkErrors;
         public long HandlerFailures;
+        public long LargestBatch;
     }
 
     private void Run(Receiver receiver)
@@ -80,6 +81,7 @@ public sealed partial class UdpDoor
         }
 
         Volatile.Write(ref receiver.Received, receiver.Received + 1);
+        receiver.LargestBatch = 1;
         int length;
         try
         {

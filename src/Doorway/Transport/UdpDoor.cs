@@ -14,6 +14,8 @@ namespace Doorway.Transport;
 /// Each receiver is a dedicated thread in a blocking <c>recvfrom</c>/<c>sendto</c> loop over the
 /// <see cref="SocketAddress"/> overloads, with its own buffers. The async overloads would allocate:
 /// a socket caches one awaitable receive, so every concurrent receive beyond the first gets a new one.
+/// On Linux a receiver takes up to <see cref="UdpDoorOptions.Batch"/> datagrams per recvmmsg(2)
+/// and sends their replies with sendmmsg(2), four at a time, straight from pinned buffers it made when it started.
 /// Blocked receivers are woken for shutdown by shutdown(SHUT_RD), which Linux applies (and wakes
 /// sleepers with) even on an unconnected UDP socket, while still allowing replies to go out.
 /// </remarks>
@@ -71,6 +73,9 @@ public sealed partial class UdpDoor : IDoor
     /// <summary>Datagrams the handler threw on.</summary>
     public long HandlerFailures => Sum(static r => r.HandlerFailures);
 
+    /// <summary>The most datagrams one receive has taken (1 when the receivers take one at a time).</summary>
+    public long LargestBatch => MaxOf(static r => r.LargestBatch);
+
     /// <summary>The per-source reply budget, or null when it is off.</summary>
     internal ReplyBudget? Budget => _budget;
 
@@ -80,6 +85,8 @@ public sealed partial class UdpDoor : IDoor
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Receivers, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Batch, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Batch, UdpDoorOptions.MaxBatch);
         // Made (and checked) before the socket exists, so a bad budget cannot leak it.
         var budget = ReplyBudget.Create(name, options, logger);
         var endPoint = options.EndPoint;
@@ -113,7 +120,7 @@ public sealed partial class UdpDoor : IDoor
                 _receivers.Add(receiver);
             }
 
-            var thread = new Thread(() => Run(receiver))
+            var thread = new Thread(Batched ? () => RunBatched(receiver) : () => Run(receiver))
             {
                 // A receiver that never wakes must not keep the process alive.
                 IsBackground = true,
@@ -166,6 +173,20 @@ public sealed partial class UdpDoor : IDoor
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
+
+    private long MaxOf(Func<Receiver, long> count)
+    {
+        long most = 0;
+        lock (_receivers)
+        {
+            foreach (var receiver in _receivers)
+            {
+                most = Math.Max(most, count(receiver));
+            }
+        }
+
+        return most;
+    }
 
     private long Sum(Func<Receiver, long> count)
     {

@@ -79,10 +79,11 @@ public sealed class ServeProcessTests
         {
             await using var server = RunningProcess.StartDoorway("serve", "--tcp", "0", "--files", "0", "--udp", "0", "--bind", "127.0.0.1",
                 "--root", root, "--max-connections-per-ip", "3", "--min-data-rate", "0", "--udp-reply-budget", "0", "--udp-reply-burst", "70000",
-                "--digest-rate", "8", "--listing-cache", "2");
+                "--digest-rate", "8", "--listing-cache", "2", "--udp-batch", "8");
             await server.WaitForReadyAsync("tcp");
             int files = await server.WaitForReadyAsync("files");
-            await server.WaitForReadyAsync("udp");
+            int udp = await server.WaitForReadyAsync("udp");
+            Assert.Equal("BATCHED"u8.ToArray(), await Doorway.Tests.Udp.UdpTestDoors.ExchangeAsync(new IPEndPoint(IPAddress.Loopback, udp), "batched"u8.ToArray()));
             var (code, stdout, stderr) = await RunningProcess.RunAsync("curl", ["--silent", "--show-error", $"http://127.0.0.1:{files}/a.txt"]);
             Assert.True(code == 0, stderr);
             Assert.Equal("limits\n", stdout);
@@ -114,6 +115,8 @@ public sealed class ServeProcessTests
     [InlineData("--min-data-rate", "-5")]
     [InlineData("--udp-reply-budget", "lots")]
     [InlineData("--udp-reply-burst", "0")]
+    [InlineData("--udp-batch", "0")]
+    [InlineData("--udp-batch", "1025")]
     [InlineData("--digest-rate", "0")]
     [InlineData("--listing-cache", "0")]
     public async Task Bad_options_are_usage_errors_with_exit_2(string option, string value)

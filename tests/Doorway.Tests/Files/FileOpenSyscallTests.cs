@@ -7,7 +7,8 @@ namespace Doorway.Tests.Files;
 
 /// <summary>
 /// What one open costs, counted by strace attached to the one thread that opens: openat2, statx,
-/// readlink (only with hidden names off), close, and nothing else touching files or descriptors.
+/// close, and nothing else touching files or descriptors; a name with a symlink on its way, with
+/// hidden names off, costs a second openat2 (the first refuses symlinks) and a readlink (issue 11).
 /// </summary>
 public sealed partial class FileOpenSyscallTests : IDisposable
 {
@@ -16,14 +17,16 @@ public sealed partial class FileOpenSyscallTests : IDisposable
     public void Dispose() => _tree.Dispose();
 
     [Theory]
-    [InlineData(false, new[] { "openat2", "statx", "readlink", "close" })]
-    [InlineData(true, new[] { "openat2", "statx", "close" })]
-    public async Task A_small_file_open_is_openat2_statx_readlink_close(bool showHidden, string[] expected)
+    [InlineData(false, "a.txt", new[] { "openat2", "statx", "close" })]
+    [InlineData(true, "a.txt", new[] { "openat2", "statx", "close" })]
+    [InlineData(false, "link-in", new[] { "openat2", "openat2", "statx", "readlink", "close" })]
+    [InlineData(true, "link-in", new[] { "openat2", "statx", "close" })]
+    public async Task A_small_file_open_is_openat2_statx_close(bool showHidden, string name, string[] expected)
     {
         using var root = new FileRoot(_tree.Root, showHidden);
         void Work()
         {
-            var result = root.Open("a.txt"u8);
+            var result = root.Open(System.Text.Encoding.UTF8.GetBytes(name));
             Assert.Equal(FileOpenKind.File, result.Kind);
             result.File!.Dispose();
         }

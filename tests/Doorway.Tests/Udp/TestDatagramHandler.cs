@@ -26,7 +26,10 @@ internal sealed class TestDatagramHandler : IDatagramHandler
 
     public long Seen => Interlocked.Read(ref _seen);
 
-    public int MaxReplyLength(int datagramLength) => _inner.MaxReplyLength(datagramLength);
+    /// <summary>When set, the reply room asked of the door for every datagram, whatever its length.</summary>
+    public int? ReplyRoom { get; init; }
+
+    public int MaxReplyLength(int datagramLength) => ReplyRoom ?? _inner.MaxReplyLength(datagramLength);
 
     public int OnDatagram(ReadOnlySpan<byte> datagram, Span<byte> reply)
     {

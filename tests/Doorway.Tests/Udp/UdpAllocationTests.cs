@@ -24,10 +24,13 @@ public sealed class UdpAllocationTests
     }
 
     [Theory]
-    [InlineData(Budget.Exempt)]
-    [InlineData(Budget.Off)]
-    [InlineData(Budget.Spending)]
-    public async Task AnsweringDatagramsAllocatesNothing(Budget budget)
+    [InlineData(Budget.Exempt, 1)]
+    [InlineData(Budget.Off, 1)]
+    [InlineData(Budget.Spending, 1)]
+    [InlineData(Budget.Exempt, 32)]
+    [InlineData(Budget.Off, 32)]
+    [InlineData(Budget.Spending, 32)]
+    public async Task AnsweringDatagramsAllocatesNothing(Budget budget, int batch)
     {
         var handler = new AllocationCountingHandler();
         var options = budget switch
@@ -36,7 +39,9 @@ public sealed class UdpAllocationTests
             Budget.Spending => UdpDoorOptions.Default with { ReplyBytesPerSecondPerSource = 1L << 40, ReplyBurstBytesPerSource = 1L << 40, LimitLoopback = true },
             _ => UdpDoorOptions.Default,
         };
-        await using var door = UdpTestDoors.Open(handler, options: options with { Receivers = 2 });
+        await using var door = UdpTestDoors.Open(handler, options: options with { Receivers = 2, Batch = batch });
+        // Batched, several datagrams are in flight at once, so a receive takes more than one.
+        int inFlight = batch > 1 ? 8 : 1;
         using var client = new Socket(door.LocalEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp)
         {
             ReceiveTimeout = 5_000,
@@ -50,9 +55,9 @@ public sealed class UdpAllocationTests
 
         await Task.Run(() =>
         {
-            RoundTrips(client, datagram, expected, reply, WarmUp);
+            RoundTrips(client, datagram, expected, reply, WarmUp, inFlight);
             handler.Measuring = true;
-            RoundTrips(client, datagram, expected, reply, Measured);
+            RoundTrips(client, datagram, expected, reply, Measured, inFlight);
             handler.Measuring = false;
         }).WithDeadline();
 
@@ -61,14 +66,17 @@ public sealed class UdpAllocationTests
         Assert.True(handler.Allocated < 1024, $"the receivers allocated {handler.Allocated} bytes over {Measured} datagrams");
         Assert.Equal(WarmUp + Measured, await UdpTestDoors.RepliedAsync(door, WarmUp + Measured));
         Assert.Equal(budget == Budget.Spending ? 1 : 0, door.Budget?.Sources ?? 0);
+        Assert.Equal(batch > 1 && NativeDatagrams.Supported, door.Batched);
     }
 
-    [Fact]
-    public async Task DroppingRepliesOverTheBudgetAllocatesNothing()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(32)]
+    public async Task DroppingRepliesOverTheBudgetAllocatesNothing(int batch)
     {
         var handler = new AllocationCountingHandler();
         // A burst smaller than any reply: every datagram is dropped, as in a flood from one source.
-        var options = UdpDoorOptions.Default with { Receivers = 2, ReplyBytesPerSecondPerSource = 1, ReplyBurstBytesPerSource = 1, LimitLoopback = true };
+        var options = UdpDoorOptions.Default with { Receivers = 2, Batch = batch, ReplyBytesPerSecondPerSource = 1, ReplyBurstBytesPerSource = 1, LimitLoopback = true };
         await using var door = UdpTestDoors.Open(handler, options: options);
         using var client = new Socket(door.LocalEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         client.Connect(door.LocalEndPoint);
@@ -111,15 +119,24 @@ public sealed class UdpAllocationTests
         }
     }
 
-    private static void RoundTrips(Socket client, byte[] datagram, byte[] expected, byte[] reply, int count)
+    /// <summary><paramref name="count"/> datagrams, <paramref name="inFlight"/> sent before their replies are read.</summary>
+    private static void RoundTrips(Socket client, byte[] datagram, byte[] expected, byte[] reply, int count, int inFlight)
     {
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < count; i += inFlight)
         {
-            client.Send(datagram);
-            int received = client.Receive(reply);
-            if (!reply.AsSpan(0, received).SequenceEqual(expected))
+            int window = Math.Min(inFlight, count - i);
+            for (int j = 0; j < window; j++)
             {
-                throw new InvalidOperationException($"unexpected reply of {received} bytes");
+                client.Send(datagram);
+            }
+
+            for (int j = 0; j < window; j++)
+            {
+                int received = client.Receive(reply);
+                if (!reply.AsSpan(0, received).SequenceEqual(expected))
+                {
+                    throw new InvalidOperationException($"unexpected reply of {received} bytes");
+                }
             }
         }
     }

@@ -151,7 +151,8 @@ public sealed class UdpDoorTests
     public async Task ReceiversAnswerAtOnceUpToTheirNumber(int receivers, bool answeredWhileTwoAreHeld)
     {
         var handler = new TestDatagramHandler { HoldPrefix = "hold"u8.ToArray() };
-        await using var door = UdpTestDoors.Open(handler, options: UdpDoorOptions.Default with { Receivers = receivers });
+        // One datagram per receive: batched, the two held datagrams could share one receiver's batch.
+        await using var door = UdpTestDoors.Open(handler, options: UdpDoorOptions.Default with { Receivers = receivers, Batch = 1 });
         var held = new[] { UdpTestDoors.ExchangeAsync(door.LocalEndPoint, "hold 1"u8.ToArray()), UdpTestDoors.ExchangeAsync(door.LocalEndPoint, "hold 2"u8.ToArray()) };
         Assert.True(await handler.Held.WaitAsync(Deadline.Default));
         Assert.True(await handler.Held.WaitAsync(Deadline.Default));
@@ -171,6 +172,54 @@ public sealed class UdpDoorTests
         Assert.Equal("FREE"u8.ToArray(), await free.WithDeadline());
         Assert.Equal("HOLD 1"u8.ToArray(), await held[0].WithDeadline());
         Assert.Equal("HOLD 2"u8.ToArray(), await held[1].WithDeadline());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ABatchOfQueuedDatagramsIsAnsweredEachToItsOwnSender(bool repliesFillTheArena)
+    {
+        // Room for 3 replies of 300 000 bytes in the 1 MiB arena: a batch of 64 is sent in many sendmmsg calls.
+        var handler = new TestDatagramHandler { HoldPrefix = "hold"u8.ToArray(), ReplyRoom = repliesFillTheArena ? 300_000 : null };
+        await using var door = UdpTestDoors.Open(handler, address: IPAddress.IPv6Any, options: UdpDoorOptions.Default with { Receivers = 1, Batch = 32 });
+        var target = UdpTestDoors.Target(door);
+        var holding = UdpTestDoors.ExchangeAsync(target, "hold"u8.ToArray());
+        Assert.True(await handler.Held.WaitAsync(Deadline.Default));
+
+        // While the one receiver is held, 64 clients (IPv4 and IPv6, each its own port) queue a
+        // datagram each, of 64 lengths, so the next receives take many at once.
+        const int Clients = 64;
+        var sockets = new Socket[Clients];
+        try
+        {
+            for (int i = 0; i < Clients; i++)
+            {
+                var family = i % 2 == 0 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
+                sockets[i] = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
+                sockets[i].Connect(new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Loopback : IPAddress.IPv6Loopback, target.Port));
+                sockets[i].Send(Encoding.UTF8.GetBytes($"client {i} ß {new string('x', i * 7)}"));
+            }
+
+            handler.Gate.Set();
+            Assert.Equal("HOLD"u8.ToArray(), await holding.WithDeadline());
+            byte[] buffer = new byte[4096];
+            for (int i = 0; i < Clients; i++)
+            {
+                int received = await sockets[i].ReceiveAsync(buffer, SocketFlags.None, Deadline.Token(TimeSpan.FromSeconds(10)));
+                Assert.Equal($"CLIENT {i} SS {new string('X', i * 7)}", Encoding.UTF8.GetString(buffer, 0, received));
+            }
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                socket?.Dispose();
+            }
+        }
+
+        Assert.Equal(Clients + 1, await UdpTestDoors.RepliedAsync(door, Clients + 1));
+        Assert.True(door.LargestBatch > 1, $"the largest batch was {door.LargestBatch}");
+        Assert.Equal(0, door.NetworkErrors);
     }
 
     [Fact]

@@ -295,25 +295,32 @@ public sealed class DnsAuthority
                 continue;
             }
 
-            foreach (var type in (ReadOnlySpan<DnsType>)[DnsType.A, DnsType.AAAA])
+            if (!AddAddressSet(node.Find(DnsType.A), ref w, ref sections) || !AddAddressSet(node.Find(DnsType.AAAA), ref w, ref sections))
             {
-                if (node.Find(type) is not { } addresses)
-                {
-                    continue;
-                }
-
-                foreach (var data in addresses.Data)
-                {
-                    if (!w.TryWriteRecord(addresses.Owner.Wire, type, DnsFlags.ClassIn, addresses.Ttl, data))
-                    {
-                        sections.Truncated |= required && target.IsAtOrBelow(set.Owner);
-                        return;
-                    }
-
-                    sections.Additional++;
-                }
+                sections.Truncated |= required && target.IsAtOrBelow(set.Owner);
+                return;
             }
         }
+    }
+
+    private static bool AddAddressSet(DnsRecordSet? addresses, ref DnsWriter w, ref Sections sections)
+    {
+        if (addresses is null)
+        {
+            return true;
+        }
+
+        foreach (var data in addresses.Data)
+        {
+            if (!w.TryWriteRecord(addresses.Owner.Wire, addresses.Type, DnsFlags.ClassIn, addresses.Ttl, data))
+            {
+                return false;
+            }
+
+            sections.Additional++;
+        }
+
+        return true;
     }
 
     private static bool IsEarlierTarget(DnsRecordSet set, int index, DnsName target)

@@ -117,8 +117,9 @@ public sealed class Zone
     }
 
     /// <summary>
-    /// A name server named inside the zone (its own or a delegation's, as glue) must have an address
-    /// there, or nobody could reach it: named-checkzone refuses such a zone ("has no address records").
+    /// A server of the zone itself named inside the zone must have an address there, or nobody could
+    /// reach it: named-checkzone refuses such a zone ("has no address records"). A delegation's
+    /// servers without glue are only a warning there, and a referral without addresses here.
     /// </summary>
     private static void CheckNameServerAddresses(Dictionary<DnsName, List<(DnsRecord Record, int Line)>> byName, Dictionary<DnsName, ZoneNode> nodes, DnsName origin, string file)
     {
@@ -126,7 +127,7 @@ public sealed class Zone
         {
             foreach (var (record, line) in list)
             {
-                if (record.Type != DnsType.NS)
+                if (record.Type != DnsType.NS || !record.Owner.Equals(origin))
                 {
                     continue;
                 }

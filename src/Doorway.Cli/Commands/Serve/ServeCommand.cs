@@ -12,7 +12,7 @@ internal static class ServeCommand
     public static Command Create()
     {
         // Each door brings its own flags and setup; serve only loops over them (ready lines in this order).
-        IDoorFlags[] doors = [new CapitalizeDoorFlags(), new FileDoorFlags(), new UdpDoorFlags(), new ReplyDoorFlags(), new DnsDoorFlags()];
+        IDoorFlags[] doors = [new CapitalizeDoorFlags(), new FileDoorFlags(), new UdpDoorFlags(), new ReplyDoorFlags(), new DnsDoorFlags(), new ResolverDoorFlags()];
         var bind = new Option<IPAddress?>("--bind")
         {
             Description = "Address the doors listen on. [default: all interfaces, IPv4 and IPv6]",

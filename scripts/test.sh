@@ -13,14 +13,16 @@ cd "$(dirname "$0")/.."
 #   script: a terminal (bsdutils)  setpriv: a non-root user for permission tests (util-linux)
 #   chromium: the listing page     strace: a file open's system calls    gcc: the native baselines
 #   wget, aria2c: download clients that resume and mirror   (Debian python3: h11, requests)
+#   dig, kdig, named-checkzone, nsd, unbound: DNS peers (issue 14)   (Debian python3: dnspython)
 needs=(python3:python3 curl:curl nc:netcat-openbsd script:bsdutils setpriv:util-linux
-       chromium:chromium strace:strace gcc:gcc wget:wget aria2c:aria2)
+       chromium:chromium strace:strace gcc:gcc wget:wget aria2c:aria2
+       dig:bind9-dnsutils kdig:knot-dnsutils named-checkzone:bind9-utils nsd:nsd unbound:unbound)
 missing=()
 for pair in "${needs[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 # The strict HTTP parser and the requests library, for Debian's own python3 (the tests run /usr/bin/python3).
-for module in h11:python3-h11 requests:python3-requests; do
+for module in h11:python3-h11 requests:python3-requests dns.message:python3-dnspython; do
   /usr/bin/python3 -c "import ${module%%:*}" >/dev/null 2>&1 || missing+=("${module#*:}")
 done
 # nc must be OpenBSD's: the tests use -N (close the write side at end of input).

@@ -52,7 +52,7 @@ internal sealed class DnsHierarchy : IAsyncDisposable
     }
 
     /// <summary>A port free for UDP and TCP on the hierarchy's addresses .1 to .5.</summary>
-    private static int FreePort(string prefix)
+    public static int FreePort(string prefix)
     {
         for (int attempt = 0; attempt < 50; attempt++)
         {

@@ -47,6 +47,32 @@ public sealed partial class DnsResolver
         }
     }
 
+    /// <summary>The answer when the cache holds all of it (each CNAME and the end of the chain); null otherwise.</summary>
+    public ResolverAnswer? TryFromCache(DnsName name, DnsType type)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var answers = new List<DnsRecord>();
+        var current = name;
+        for (int chain = 0; chain <= _options.MaxCnameChain; chain++)
+        {
+            if (Cache.Find(current, type) is { } hit)
+            {
+                answers.AddRange(hit.Records);
+                return new ResolverAnswer(hit.Rcode, answers, hit.Soa);
+            }
+
+            if (type == DnsType.CNAME || Cache.Find(current, DnsType.CNAME) is not { Rcode: DnsRcode.NoError, Records.Count: > 0 } alias)
+            {
+                return null;
+            }
+
+            answers.Add(alias.Records[0]);
+            current = alias.Records[0].Data.Names[0];
+        }
+
+        return null;
+    }
+
     private async Task<ResolverAnswer> ResolveAsync(DnsName name, DnsType type, Budget budget, int depth, CancellationToken cancellationToken)
     {
         if (depth > _options.MaxDepth)

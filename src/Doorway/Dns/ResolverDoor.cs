@@ -88,6 +88,7 @@ public sealed partial class ResolverDoor : IDoor
     private async Task ReceiveLoopAsync()
     {
         byte[] buffer = new byte[65535];
+        byte[] reply = new byte[65535];
         EndPoint any = new IPEndPoint(_udp.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         while (!_stopping.IsCancellationRequested)
         {
@@ -110,6 +111,22 @@ public sealed partial class ResolverDoor : IDoor
             }
 
             var client = (IPEndPoint)received.RemoteEndPoint;
+            // A cached answer goes out from here, without a task or a copy of the query.
+            int cached = _responder.TryAnswerFromCache(client.Address, buffer.AsSpan(0, received.ReceivedBytes), reply);
+            if (cached >= 0)
+            {
+                try
+                {
+                    await _udp.SendToAsync(reply.AsMemory(0, cached), SocketFlags.None, client, _stopping.Token);
+                }
+                catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+                {
+                    // The client is gone, or the door is stopping.
+                }
+
+                continue;
+            }
+
             byte[] query = buffer.AsSpan(0, received.ReceivedBytes).ToArray();
             if (!_slots.Wait(0))
             {
@@ -155,21 +172,20 @@ public sealed partial class ResolverDoor : IDoor
 
     private void Reply(IPEndPoint client, byte[] query, bool busy)
     {
-        if (!busy || query.Length < DnsFlags.HeaderLength || (query[2] & 0x80) != 0)
+        byte[] reply = new byte[DnsFlags.ClassicUdpSize];
+        int length = ResolverResponder.AnswerWith(query, reply, busy ? DnsRcode.ServFail : DnsRcode.Refused);
+        if (length < 0)
         {
             return;
         }
 
-        byte[] reply = query.AsSpan(0, DnsFlags.HeaderLength).ToArray();
-        reply[2] = (byte)(0x80 | (query[2] & 0x79));
-        reply[3] = (byte)(0x80 | (int)DnsRcode.ServFail);
-        reply.AsSpan(4).Clear();
         try
         {
-            _udp.SendTo(reply, client);
+            _udp.SendTo(reply.AsSpan(0, length), SocketFlags.None, client);
         }
         catch (SocketException)
         {
+            // The client is gone.
         }
     }
 

@@ -38,7 +38,7 @@ public sealed class ResolverResponder(DnsResolver resolver, ResolverOptions opti
         var question = Read(query.Span, out var problem);
         if (question is null)
         {
-            return problem < 0 ? -1 : WriteProblem(query.Span, reply.Span, (DnsRcode)problem, overTcp);
+            return problem < 0 ? -1 : WriteProblem(query.Span, reply.Span, (DnsRcode)problem);
         }
 
         if (!Allows(client))
@@ -59,6 +59,34 @@ public sealed class ResolverResponder(DnsResolver resolver, ResolverOptions opti
 
         var answer = await resolver.ResolveAsync(question.Name, question.Type, cancellationToken);
         return Write(question, reply.Span, answer.Rcode, answer.Answers, answer.Soa, overTcp);
+    }
+
+    /// <summary>
+    /// Answers from the cache alone, on the receiving thread, when the whole answer (CNAMEs
+    /// included) is cached; returns -2 when the query needs the network (or is not for this path).
+    /// </summary>
+    public int TryAnswerFromCache(IPAddress client, ReadOnlySpan<byte> query, Span<byte> reply)
+    {
+        var question = Read(query, out _);
+        if (question is null || (question.Edns && question.EdnsVersion != 0) || question.Class != DnsFlags.ClassIn || !Allows(client))
+        {
+            return -2;
+        }
+
+        var answer = resolver.TryFromCache(question.Name, question.Type);
+        return answer is null ? -2 : Write(question, reply, answer.Rcode, answer.Answers, answer.Soa, overTcp: false);
+    }
+
+    /// <summary>An immediate answer with <paramref name="rcode"/> and no records (SERVFAIL when too busy), the question repeated; -1 for what gets no answer.</summary>
+    public static int AnswerWith(ReadOnlySpan<byte> query, Span<byte> reply, DnsRcode rcode)
+    {
+        var question = Read(query, out int problem);
+        if (question is null)
+        {
+            return problem < 0 ? -1 : WriteProblem(query, reply, (DnsRcode)problem);
+        }
+
+        return Write(question, reply, rcode, [], null, overTcp: false);
     }
 
     private sealed record Question(ushort Id, ushort Flags, DnsName Name, DnsType Type, ushort Class, bool Edns, ushort UdpSize, byte EdnsVersion, bool DnssecOk);
@@ -83,7 +111,7 @@ public sealed class ResolverResponder(DnsResolver resolver, ResolverOptions opti
         return new Question(q.Id, q.Flags, DnsName.FromWire(name[..q.NameLength]), q.Type, q.Class, q.HasEdns, q.UdpPayloadSize, q.EdnsVersion, q.DnssecOk);
     }
 
-    private static int WriteProblem(ReadOnlySpan<byte> query, Span<byte> reply, DnsRcode rcode, bool overTcp)
+    private static int WriteProblem(ReadOnlySpan<byte> query, Span<byte> reply, DnsRcode rcode)
     {
         // The authoritative writer's shape: header, no question. An empty zone set answers nothing else.
         if (reply.Length < DnsFlags.HeaderLength)
@@ -95,7 +123,6 @@ public sealed class ResolverResponder(DnsResolver resolver, ResolverOptions opti
         query[..2].CopyTo(reply);
         ushort flags = (ushort)(DnsFlags.Response | DnsFlags.RecursionAvailable | (System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(query[2..]) & (DnsFlags.OpcodeMask | DnsFlags.RecursionDesired)) | (int)rcode);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(reply[2..], flags);
-        _ = overTcp;
         return DnsFlags.HeaderLength;
     }
 

@@ -112,4 +112,22 @@ public sealed class DnsResolverTests
         Assert.Equal(DnsRcode.Refused, refused.Rcode);
         Assert.Equal(0, closed.Resolver.UpstreamQueries);
     }
+
+    [Fact]
+    public async Task PastTheConcurrencyLimitAQueryGetsServfailAtOnce()
+    {
+        await using var hierarchy = DnsHierarchy.Create();
+        // The only root server never answers: the first query waits out its timeout.
+        using var silent = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        silent.Bind(new IPEndPoint(hierarchy.Address(2), hierarchy.Port));
+        await using var door = OpenResolver(hierarchy, ResolverOptions.Default with { MaxConcurrentQueries = 1, UpstreamTimeout = TimeSpan.FromSeconds(3) });
+        var waiting = AskAsync(door, "www.example.test.", DnsType.A);
+        await Deadline.UntilAsync(() => silent.Available > 0, "the first query to reach the silent root");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var refused = (await AskAsync(door, "ftp.example.test.", DnsType.A))!.Message;
+        Assert.Equal(DnsRcode.ServFail, refused.Rcode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"SERVFAIL after {clock.Elapsed}");
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(DnsRcode.ServFail, (await waiting)!.Message.Rcode);
+    }
 }

@@ -17,15 +17,17 @@ cd "$(dirname "$0")/.."
 #   promtool: checks the metrics endpoint's exposition (Debian's prometheus)
 #   openssl: s_client and s_server against the TLS doors
 #   nginx: an origin with its own Cache-Control and access log, for the web cache door
+#   dig, kdig, named-checkzone, nsd, unbound: DNS peers (issue 14)   (Debian python3: dnspython)
 needs=(python3:python3 curl:curl nc:netcat-openbsd script:bsdutils setpriv:util-linux
        chromium:chromium strace:strace gcc:gcc wget:wget aria2c:aria2
-       haproxy:haproxy wrk:wrk promtool:prometheus openssl:openssl nginx:nginx)
+       haproxy:haproxy wrk:wrk promtool:prometheus openssl:openssl nginx:nginx
+       dig:bind9-dnsutils kdig:knot-dnsutils named-checkzone:bind9-utils nsd:nsd unbound:unbound)
 missing=()
 for pair in "${needs[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 # The strict HTTP parser and the requests library, for Debian's own python3 (the tests run /usr/bin/python3).
-for module in h11:python3-h11 requests:python3-requests; do
+for module in h11:python3-h11 requests:python3-requests dns.message:python3-dnspython; do
   /usr/bin/python3 -c "import ${module%%:*}" >/dev/null 2>&1 || missing+=("${module#*:}")
 done
 # nc must be OpenBSD's: the tests use -N (close the write side at end of input).

@@ -12,6 +12,7 @@ var root = new RootCommand(
     PingCommand.Create(),
     GetCommand.Create(),
     BenchCommand.Create(),
+    DnsCommand.Create(),
 };
 
 return await CommandLine.RunAsync(root, args);

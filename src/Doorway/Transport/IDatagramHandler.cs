@@ -14,4 +14,11 @@ public interface IDatagramHandler
     /// (0 is an empty reply), or -1 to send nothing.
     /// </summary>
     int OnDatagram(ReadOnlySpan<byte> datagram, Span<byte> reply);
+
+    /// <summary>
+    /// As <see cref="OnDatagram(ReadOnlySpan{byte}, Span{byte})"/>, told who sent it (the native
+    /// address, valid for this call only): for a protocol that limits per source (DNS response
+    /// rate limiting, issue 14). Ignores the sender unless a handler overrides it.
+    /// </summary>
+    int OnDatagram(ReadOnlySpan<byte> datagram, System.Net.SocketAddress sender, Span<byte> reply) => OnDatagram(datagram, reply);
 }

@@ -182,7 +182,7 @@ public sealed partial class UdpDoor
             int reply;
             try
             {
-                reply = _handler.OnDatagram(buffers.Datagrams.AsSpan(i * DatagramSlot, length), buffers.Replies.AsSpan(used, need));
+                reply = _handler.OnDatagram(buffers.Datagrams.AsSpan(i * DatagramSlot, length), SenderAt(receiver, buffers, i), buffers.Replies.AsSpan(used, need));
             }
             catch (Exception e)
             {

@@ -85,7 +85,7 @@ public sealed partial class UdpDoor
         int length;
         try
         {
-            length = _handler.OnDatagram(datagram.AsSpan(0, received), reply.AsSpan(0, receiver.ReplyLength));
+            length = _handler.OnDatagram(datagram.AsSpan(0, received), sender, reply.AsSpan(0, receiver.ReplyLength));
         }
         catch (Exception e)
         {

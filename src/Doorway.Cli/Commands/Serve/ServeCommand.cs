@@ -12,7 +12,7 @@ internal static class ServeCommand
     public static Command Create()
     {
         // Each door brings its own flags and setup; serve only loops over them (ready lines in this order).
-        IDoorFlags[] doors = [new CapitalizeDoorFlags(), new FileDoorFlags(), new UdpDoorFlags(), new ReplyDoorFlags(), new CacheDoorFlags(), new MetricsDoorFlags()];
+        IDoorFlags[] doors = [new CapitalizeDoorFlags(), new FileDoorFlags(), new UdpDoorFlags(), new ReplyDoorFlags(), new CacheDoorFlags(), new DnsDoorFlags(), new ResolverDoorFlags(), new MetricsDoorFlags()];
         // Middleware every TCP door gets, in this order (issue 12).
         var proxyProtocol = new ProxyProtocolFlags();
         var bind = new Option<IPAddress?>("--bind")

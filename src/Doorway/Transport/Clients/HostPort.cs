@@ -78,7 +78,7 @@ public readonly record struct HostPort(string Host, int Port)
             return [literal];
         }
 
-        var addresses = await Dns.GetHostAddressesAsync(Host, cancellationToken);
+        var addresses = await System.Net.Dns.GetHostAddressesAsync(Host, cancellationToken);
         if (addresses.Length == 0)
         {
             throw new SocketException((int)SocketError.HostNotFound);

@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Net;
+using Doorway.Dns;
+using Microsoft.Extensions.Logging;
+
+namespace Doorway.Cli.Commands;
+
+/// <summary>The recursive resolver door's flags on <c>serve</c> (issue 14); off unless a port is given.</summary>
+internal sealed class ResolverDoorFlags : IDoorFlags
+{
+    private readonly Option<PortOrOff> _port = Off(CommonOptions.DoorPort("--resolver", 0, "resolver"));
+
+    private readonly Option<string?> _hints = new("--root-hints")
+    {
+        Description = "The root servers' names and addresses, in zone format (NS records for '.', A records for the servers), where the resolver starts each walk.",
+        HelpName = "FILE",
+    };
+
+    private readonly Option<string[]> _allow = new("--resolver-allow")
+    {
+        Description = "A network the resolver answers (CIDR, e.g. 10.0.0.0/8); repeatable. Others get REFUSED: not an open resolver. [default: 127.0.0.0/8 and ::1]",
+        HelpName = "CIDR",
+    };
+
+    private readonly Option<int> _upstreamPort = CommonOptions.Count("--resolver-upstream-port", ResolverOptions.Default.UpstreamPort, 1,
+        "The port the resolver asks every name server on (53; a hierarchy on loopback may use another).");
+
+    private readonly Option<SecondsValue> _timeout = CommonOptions.Seconds("--resolver-timeout", ResolverOptions.Default.UpstreamTimeout.TotalSeconds,
+        "Seconds the resolver waits for one name server before it asks the next.");
+
+    private readonly Option<int> _cache = CommonOptions.Count("--resolver-cache-entries", ResolverOptions.Default.CacheEntries, 1,
+        "Answers (name, type) the resolver's cache holds; past it the oldest goes.");
+
+    private readonly Option<int> _maxQueries = CommonOptions.Count("--resolver-max-queries", ResolverOptions.Default.MaxUpstreamQueries, 1,
+        "Upstream queries one client query may cause before it gets SERVFAIL.");
+
+    private readonly Option<int> _maxReferrals = CommonOptions.Count("--resolver-max-referrals", ResolverOptions.Default.MaxReferrals, 1,
+        "Referrals followed for one name before it gets SERVFAIL.");
+
+    private readonly Option<int> _concurrent = CommonOptions.Count("--resolver-max-concurrent", ResolverOptions.Default.MaxConcurrentQueries, 1,
+        "Client queries resolved at once over UDP; past it a query gets SERVFAIL at once.");
+
+    public IEnumerable<Option> Options => [_port, _hints, _allow, _upstreamPort, _timeout, _cache, _maxQueries, _maxReferrals, _concurrent];
+
+    public DoorPlan? Plan(ParseResult parse, ServeContext context)
+    {
+        if (parse.GetValue(_port).Port is not int port)
+        {
+            return null;
+        }
+
+        string file = parse.GetValue(_hints) ?? throw new DoorSetupException("--resolver needs --root-hints FILE: the root servers to start from.");
+        RootHints hints;
+        try
+        {
+            hints = RootHints.Load(file);
+        }
+        catch (ZoneFileException e)
+        {
+            throw new DoorSetupException($"root hints refused: {e.Message}");
+        }
+
+        var allow = new List<IPNetwork>();
+        foreach (string cidr in parse.GetValue(_allow) ?? [])
+        {
+            if (!IPNetwork.TryParse(cidr, out var network))
+            {
+                throw new DoorSetupException($"--resolver-allow takes a network in CIDR form (127.0.0.0/8, ::1/128), not '{cidr}'.");
+            }
+
+            allow.Add(network);
+        }
+
+        var options = ResolverOptions.Default with
+        {
+            UpstreamPort = parse.GetValue(_upstreamPort),
+            UpstreamTimeout = parse.GetValue(_timeout),
+            CacheEntries = parse.GetValue(_cache),
+            MaxUpstreamQueries = parse.GetValue(_maxQueries),
+            MaxReferrals = parse.GetValue(_maxReferrals),
+            MaxConcurrentQueries = parse.GetValue(_concurrent),
+        };
+        if (allow.Count > 0)
+        {
+            options = options with { Allow = allow };
+        }
+
+        var logger = context.Loggers.CreateLogger("Doorway.Resolver");
+        return new DoorPlan("resolver", port, endPoint => ResolverDoor.Bind(endPoint, context.Tcp, hints, options, DnsOptions.Default, logger, context.House),
+            Details: $" from the root hints {file}, answering {string.Join(", ", options.Allow)}");
+    }
+
+    private static Option<PortOrOff> Off(Option<PortOrOff> port)
+    {
+        port.DefaultValueFactory = _ => new PortOrOff(null);
+        port.Description = "Port of the recursive resolver door, UDP and TCP (0 picks a free port, 'off' disables the door).";
+        return port;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.Sockets;
+using Doorway.Dns;
+using Doorway.Tests.Support;
+using Doorway.Tests.Udp;
+using Doorway.Transport;
+
+namespace Doorway.Tests.Dns;
+
+/// <summary>The authoritative door's UDP path allocates nothing per answered query (issue 14), rate limited or not.</summary>
+[Collection(HeavyTests.Name)]
+public sealed class DnsAllocationTests
+{
+    private const int WarmUp = 2_000;
+    private const int Measured = 10_000;
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AnsweringQueriesAllocatesNothing(bool rateLimited)
+    {
+        var authority = DnsTestQueries.Authority();
+        IDatagramHandler inner = rateLimited
+            ? new RateLimitedDnsHandler(authority, ReplyBudget.Create("dns", UdpDoorOptions.Default with { ReplyBytesPerSecondPerSource = 1 << 30, ReplyBurstBytesPerSource = 1 << 30, LimitLoopback = true }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)!, 2)
+            : new DnsDatagramHandler(authority);
+        var handler = new CountingHandler(inner);
+        await using var door = UdpTestDoors.Open(handler, options: UdpDoorOptions.Default with { Receivers = 2 });
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 5_000 };
+        client.Connect(new IPEndPoint(IPAddress.Loopback, door.LocalEndPoint.Port));
+        // An answer, a chain, a referral, NXDOMAIN, NODATA with EDNS, MX with additional, 0x20 letters.
+        byte[][] queries =
+        [
+            DnsTestQueries.Make("www.example.test.", DnsType.A),
+            DnsTestQueries.Make("FiLeS.example.test.", DnsType.A, ednsSize: 1232),
+            DnsTestQueries.Make("x.sub.example.test.", DnsType.AAAA),
+            DnsTestQueries.Make("missing.example.test.", DnsType.A),
+            DnsTestQueries.Make("www.example.test.", DnsType.MX, ednsSize: 4096),
+            DnsTestQueries.Make("example.test.", DnsType.MX),
+            DnsTestQueries.Make("big.example.test.", DnsType.TXT),
+        ];
+        int[] rcodes = [0, 0, 0, 3, 0, 0, 0];
+        byte[] reply = new byte[65535];
+        await Task.Run(() =>
+        {
+            RoundTrips(client, queries, rcodes, reply, WarmUp);
+            handler.Measuring = true;
+            RoundTrips(client, queries, rcodes, reply, Measured);
+            handler.Measuring = false;
+        }).WithDeadline();
+
+        Assert.Equal(Measured, handler.Measured);
+        Assert.True(handler.Allocated < 1024, $"the receivers allocated {handler.Allocated} bytes over {Measured} queries");
+    }
+
+    private static void RoundTrips(Socket client, byte[][] queries, int[] rcodes, byte[] reply, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            int which = i % queries.Length;
+            client.Send(queries[which]);
+            int received = client.Receive(reply);
+            if (received < 12 || DnsTestQueries.Rcode(reply) != rcodes[which] || reply[0] != 0x12)
+            {
+                throw new InvalidOperationException($"unexpected reply of {received} bytes to query {which}");
+            }
+        }
+    }
+
+    /// <summary>Reads each receiver thread's allocation counter at every datagram, as the UDP door's own test does.</summary>
+    private sealed class CountingHandler(IDatagramHandler inner) : IDatagramHandler
+    {
+        [ThreadStatic]
+        private static Slot? t_slot;
+
+        private readonly List<Slot> _slots = [];
+        private volatile bool _measuring;
+
+        public bool Measuring
+        {
+            get => _measuring;
+            set => _measuring = value;
+        }
+
+        public long Allocated
+        {
+            get
+            {
+                lock (_slots)
+                {
+                    return _slots.Sum(static s => s.Last - s.First);
+                }
+            }
+        }
+
+        public long Measured
+        {
+            get
+            {
+                lock (_slots)
+                {
+                    return _slots.Sum(static s => s.Count);
+                }
+            }
+        }
+
+        public int MaxReplyLength(int datagramLength) => inner.MaxReplyLength(datagramLength);
+
+        public int OnDatagram(ReadOnlySpan<byte> datagram, Span<byte> reply) => inner.OnDatagram(datagram, reply);
+
+        public int OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress sender, Span<byte> reply)
+        {
+            var slot = t_slot ??= Register();
+            if (_measuring)
+            {
+                long now = GC.GetAllocatedBytesForCurrentThread();
+                if (slot.Count++ == 0)
+                {
+                    slot.First = now;
+                }
+
+                slot.Last = now;
+            }
+
+            return inner.OnDatagram(datagram, sender, reply);
+        }
+
+        private Slot Register()
+        {
+            var slot = new Slot();
+            lock (_slots)
+            {
+                _slots.Add(slot);
+            }
+
+            return slot;
+        }
+
+        private sealed class Slot
+        {
+            public long First;
+            public long Last;
+            public long Count;
+        }
+    }
+}

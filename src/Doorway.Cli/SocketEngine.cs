@@ -23,6 +23,14 @@ internal static class SocketEngine
         }
     }
 
+    /// <summary>
+    /// Epoll threads for inline completions on <paramref name="cores"/> cores. .NET's own choice
+    /// with inline completions is one per core; measured on 2 cores (docs/benchmarks.md, "The TCP
+    /// engine's layout"), one thread did better: the handlers run on those threads, and a second
+    /// one only competes with the clients (and the load generator) for the other core.
+    /// </summary>
+    internal static int EpollThreadsFor(int cores) => cores <= 2 ? 1 : cores;
+
     private static void SetUnlessSet(string variable, string value)
     {
         if (Environment.GetEnvironmentVariable(variable) is null)

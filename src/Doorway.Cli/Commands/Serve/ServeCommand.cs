@@ -44,6 +44,8 @@ internal static class ServeCommand
             "Least bytes per second a client must read what is sent to it (after a 5 s grace); slower is closed. 0: no minimum.");
         var drainTimeout = CommonOptions.Seconds("--drain-timeout", WelcomeDoorOptions.Default.DrainTimeout.TotalSeconds,
             "On Ctrl-C or SIGTERM, seconds open connections (and datagrams being answered) get to finish before they are closed.");
+        var transport = TransportFlags.CreateTransport();
+        var transportLoops = TransportFlags.CreateLoops();
         var logLevel = CommonOptions.LogLevel();
         var logFormat = CommonOptions.LogFormat();
 
@@ -53,14 +55,13 @@ internal static class ServeCommand
             "  doorway serve --root www                                     every door: TCP and UDP 12000, http://localhost:8080/\n" +
             "  doorway serve --files off --udp off --once                   the book's TCP server, exactly\n" +
             "  doorway serve --tcp 0 --udp off --files 0 --bind 127.0.0.1   free ports, loopback only");
-        foreach (var option in doors.SelectMany(door => door.Options).Concat([bind, maxConnections, maxPerAddress, idleTimeout, minDataRate, drainTimeout, logLevel, logFormat]))
+        foreach (var option in doors.SelectMany(door => door.Options).Concat([bind, maxConnections, maxPerAddress, idleTimeout, minDataRate, drainTimeout, transport, transportLoops, logLevel, logFormat]))
         {
             command.Options.Add(option);
         }
 
         command.SetAction(async parse =>
         {
-            SocketEngine.PreferInlineCompletions();
             using var loggerFactory = CliLogging.Create(parse.GetValue(logLevel), parse.GetValue(logFormat) ?? CliLogging.Text);
             using var house = new House();
             var tcp = WelcomeDoorOptions.Default with
@@ -71,6 +72,8 @@ internal static class ServeCommand
                 MinDataRate = parse.GetValue(minDataRate),
                 DrainTimeout = parse.GetValue(drainTimeout),
             };
+            // Before the first socket: .NET's engine reads its layout when the first one registers.
+            tcp = TransportFlags.Apply(tcp, parse.GetValue(transport), parse.GetValue(transportLoops));
             var context = new ServeContext(loggerFactory, house, tcp, parse.GetValue(drainTimeout));
             var plans = new List<DoorPlan>();
             try

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Doorway.Transport.Epoll;
 using Microsoft.Extensions.Logging;
 
 namespace Doorway.Transport;
@@ -13,7 +14,8 @@ namespace Doorway.Transport;
 /// </summary>
 public sealed partial class WelcomeDoor : IDoor, IConnectionSource
 {
-    private readonly Socket _listener;
+    private readonly Socket? _listener;
+    private readonly EpollListeners? _epoll;
     private readonly ConnectionDelegate _app;
     private readonly ConnectionDelegate? _refuse;
     private readonly WelcomeDoorOptions _options;
@@ -21,7 +23,7 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
     private readonly ILogger _logger;
     private readonly House _house;
     private readonly bool _ownsHouse;
-    private readonly ConcurrentDictionary<long, SocketConnection> _connections = new();
+    private readonly ConcurrentDictionary<long, DoorConnection> _connections = new();
     private readonly Dictionary<IPAddress, int> _perAddress = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _closing = new();
@@ -38,10 +40,11 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
     private Task? _heartbeat;
     private int _stopped;
 
-    private WelcomeDoor(string name, Socket listener, ConnectionDelegate app, ConnectionDelegate? refuse, WelcomeDoorOptions options, ILogger logger, House? house)
+    private WelcomeDoor(string name, Socket? listener, EpollListeners? epoll, ConnectionDelegate app, ConnectionDelegate? refuse, WelcomeDoorOptions options, ILogger logger, House? house)
     {
         Name = name;
         _listener = listener;
+        _epoll = epoll;
         _app = app;
         _refuse = refuse;
         _options = options;
@@ -50,7 +53,7 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         _ownsHouse = house is null;
         _house = house ?? new House();
         _refusalLog = new RefusalLog(logger, name);
-        LocalEndPoint = Connection.Normalize(listener.LocalEndPoint);
+        LocalEndPoint = epoll?.LocalEndPoint ?? Connection.Normalize(listener!.LocalEndPoint);
     }
 
     /// <summary>The door's name in logs and in its ready line ("tcp", "files").</summary>
@@ -58,6 +61,9 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
 
     /// <summary>The bound address and the real port (when 0 was asked for).</summary>
     public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The transport the door runs on.</summary>
+    public TcpTransport Transport => _epoll is null ? TcpTransport.Sockets : TcpTransport.Epoll;
 
     /// <summary>Connections being served now.</summary>
     public int ActiveConnections => Volatile.Read(ref _active);
@@ -86,8 +92,20 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnections, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnectionsPerAddress, 1);
         var app = (pipeline ?? new DoorPipeline()).Build(AcceptLog.Middleware(logger, options.AcceptLogLevel)(handler));
-        var listener = DoorSocket.Bind(options.EndPoint, SocketType.Stream, ProtocolType.Tcp, socket => socket.Listen(options.Backlog));
-        var door = new WelcomeDoor(name, listener, app, refuse, options, logger, house);
+        WelcomeDoor door;
+        if (options.Transport == TcpTransport.Epoll)
+        {
+            int loops = options.TransportLoops > 0 ? options.TransportLoops : EpollListeners.DefaultLoops;
+            var epoll = EpollListeners.Bind(options.EndPoint, options.Backlog, loops, logger);
+            door = new WelcomeDoor(name, null, epoll, app, refuse, options, logger, house);
+            EpollLog.Listening(logger, name, door.LocalEndPoint, loops);
+        }
+        else
+        {
+            var listener = DoorSocket.Bind(options.EndPoint, SocketType.Stream, ProtocolType.Tcp, socket => socket.Listen(options.Backlog));
+            door = new WelcomeDoor(name, listener, null, app, refuse, options, logger, house);
+        }
+
         TransportLog.Listening(logger, name, door.LocalEndPoint);
         return door;
     }
@@ -108,7 +126,17 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         }
 
         _house.Registry.Add(this);
-        _acceptLoop = AcceptLoopAsync();
+        if (_epoll is not null)
+        {
+            // Each loop accepts on its own listener and admits on its own thread.
+            _epoll.Start(Admit);
+            _acceptLoop = Task.CompletedTask;
+        }
+        else
+        {
+            _acceptLoop = AcceptLoopAsync();
+        }
+
         _heartbeat = HeartbeatAsync();
     }
 
@@ -120,7 +148,7 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
             Socket socket;
             try
             {
-                socket = await _listener.AcceptAsync(_stopping.Token);
+                socket = await _listener!.AcceptAsync(_stopping.Token);
                 backOff = TimeSpan.Zero;
             }
             catch (OperationCanceledException)
@@ -195,7 +223,39 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
             throw;
         }
 
-        _connections[id] = connection;
+        Serve(connection);
+    }
+
+    /// <summary>On an epoll loop's thread: a socket it accepted (NoDelay already set), admitted or refused as a managed one.</summary>
+    private void Admit(AcceptedSocket socket)
+    {
+        var remote = socket.RemoteEndPoint;
+        long id = Interlocked.Increment(ref _nextId);
+        string? refusal = TakeSlot(remote.Address);
+        if (refusal is not null)
+        {
+            Refuse(socket, id, remote, refusal);
+            return;
+        }
+
+        EpollConnection connection;
+        try
+        {
+            var info = new ConnectionInfo(Name, id, socket.LocalEndPoint, remote);
+            connection = new EpollConnection(socket, info, _policy, _options.Dispatch == DoorDispatch.ThreadPool);
+        }
+        catch
+        {
+            ReleaseSlot(remote.Address);
+            throw;
+        }
+
+        Serve(connection);
+    }
+
+    private void Serve(DoorConnection connection)
+    {
+        _connections[connection.Id] = connection;
         _house.Meter.Accepted(Name);
         _ = ServeAsync(connection);
     }
@@ -271,7 +331,7 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
 
     // Never throws: every failure is logged here, so the task needs no observer, and the
     // door awaits all of them through _active/_allClosed on shutdown.
-    private async Task ServeAsync(SocketConnection connection)
+    private async Task ServeAsync(DoorConnection connection)
     {
         // Run the pipeline off the accept loop.
         await Task.Yield();
@@ -360,8 +420,10 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         }
 
         // Close the welcome door before the first await, so no client gets in once StopAsync was called.
-        _listener.Dispose();
+        _listener?.Dispose();
+        var listenersClosed = _epoll?.CloseListenersAsync() ?? Task.CompletedTask;
         await _stopping.CancelAsync();
+        await listenersClosed;
         if (_acceptLoop is not null)
         {
             await _acceptLoop;
@@ -406,6 +468,11 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         if (_heartbeat is not null)
         {
             await _heartbeat;
+        }
+
+        if (_epoll is not null)
+        {
+            await _epoll.StopAsync();
         }
 
         _house.Registry.Remove(this);

@@ -74,8 +74,8 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
 
     long IConnectionSource.BytesSent => Interlocked.Read(ref _closedSent) + _connections.Values.Sum(c => c.Info.BytesSent);
 
-    /// <summary>For tests: runs on every accepted socket before it is admitted; a throw is an admission failure.</summary>
-    internal Action<Socket>? AdmissionProbe { get; set; }
+    /// <summary>For tests: runs on every accepted socket (given its client's address) before it is admitted; a throw is an admission failure.</summary>
+    internal Action<IPEndPoint>? AdmissionProbe { get; set; }
 
     /// <summary>
     /// Binds and listens. The door serves each connection with <paramref name="pipeline"/>'s middleware,
@@ -200,8 +200,8 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
 
     private void Admit(Socket socket)
     {
-        AdmissionProbe?.Invoke(socket);
         var remote = Connection.Normalize(socket.RemoteEndPoint);
+        AdmissionProbe?.Invoke(remote);
         long id = Interlocked.Increment(ref _nextId);
         string? refusal = TakeSlot(remote.Address);
         if (refusal is not null)
@@ -230,6 +230,7 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
     private void Admit(AcceptedSocket socket)
     {
         var remote = socket.RemoteEndPoint;
+        AdmissionProbe?.Invoke(remote);
         long id = Interlocked.Increment(ref _nextId);
         string? refusal = TakeSlot(remote.Address);
         if (refusal is not null)

@@ -13,8 +13,9 @@
 #   inline        inline completions, .NET's engine count for it (one epoll thread per core)
 #   inline1       inline completions, one epoll thread (THREAD_COUNT=1)
 #   pool1         thread pool, one epoll thread (THREAD_COUNT=1)
-#   epoll         doorway serve --transport epoll (Doorway's own Linux transport)
-#   native_mt     bench/native/epoll_capitalize_mt: one epoll loop per core, SO_REUSEPORT
+#   epoll         doorway serve --transport epoll (Doorway's own Linux transport, its default loops)
+#   epoll1/epoll2 the same with --transport-loops 1 / 2
+#   native_mt     bench/native/epoll_capitalize --threads N: one epoll loop per core, SO_REUSEPORT
 # Prints one Markdown table per pin mode: medians, ratio to native, errors, and the load average.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -53,8 +54,10 @@ command_of() { # command_of LAYOUT -> the server's command line in $cmd
     inline) cmd=("${clean_env[@]}" DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT="$(nproc_of)" dotnet "$doorway" "${serve[@]}" "${sockets[@]}") ;;
     inline1) cmd=("${clean_env[@]}" DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT=1 dotnet "$doorway" "${serve[@]}" "${sockets[@]}") ;;
     epoll) cmd=("${clean_env[@]}" dotnet "$doorway" "${serve[@]}" --transport epoll) ;;
+    epoll1) cmd=("${clean_env[@]}" dotnet "$doorway" "${serve[@]}" --transport epoll --transport-loops 1) ;;
+    epoll2) cmd=("${clean_env[@]}" dotnet "$doorway" "${serve[@]}" --transport epoll --transport-loops 2) ;;
     native) cmd=("$bin/epoll_capitalize" --bind 127.0.0.1 --port 0) ;;
-    native_mt) cmd=("$bin/epoll_capitalize_mt" --bind 127.0.0.1 --port 0) ;;
+    native_mt) cmd=("$bin/epoll_capitalize" --bind 127.0.0.1 --port 0 --threads "$(nproc_of)") ;;
     *) echo "unknown layout $1" >&2; exit 2 ;;
   esac
 }

@@ -8,13 +8,16 @@ namespace Doorway.Bench;
 /// One TCP connection of the load: keeps up to <c>pipeline</c> messages of lowercase text in
 /// flight and checks every reply byte against the upper case it expects. The loop allocates
 /// nothing per message: the text is a slice of a shared pattern, the socket's ValueTasks are
-/// pooled, and the send times live in a ring of <c>pipeline</c> slots.
+/// pooled, and the send times live in a ring of <c>pipeline</c> slots. On the Linux transport the
+/// connection is an epoll connection of the client's loops (recv and send straight into these
+/// buffers, no engine between), else a .NET socket.
 /// </summary>
 internal sealed class TcpBenchConnection : IBenchConnection
 {
     private const int MaxReceiveSize = 64 * 1024;
 
-    private readonly Socket _socket;
+    private readonly Socket? _socket;
+    private readonly Connection? _connection;
     private readonly int _id;
     private readonly BenchRun _run;
     private readonly TextPattern _pattern;
@@ -22,9 +25,10 @@ internal sealed class TcpBenchConnection : IBenchConnection
     private readonly long[] _sentAt;
     private volatile bool _aborted;
 
-    public TcpBenchConnection(Socket socket, int id, BenchRun run, TextPattern pattern)
+    public TcpBenchConnection(Socket? socket, Connection? connection, int id, BenchRun run, TextPattern pattern)
     {
         _socket = socket;
+        _connection = connection;
         _id = id;
         _run = run;
         _pattern = pattern;
@@ -40,8 +44,14 @@ internal sealed class TcpBenchConnection : IBenchConnection
 
     public static async Task<IBenchConnection> ConnectAsync(int id, BenchRun run, TextPattern pattern, CancellationToken cancellationToken)
     {
+        if (run.Client is { } client)
+        {
+            var connection = await client.ConnectAsync(run.Options.Server, run.Options.ConnectTimeout, cancellationToken);
+            return new TcpBenchConnection(null, connection, id, run, pattern);
+        }
+
         var socket = await TcpConnector.ConnectAsync(run.Options.Server, run.Options.ConnectTimeout, cancellationToken);
-        return new TcpBenchConnection(socket, id, run, pattern);
+        return new TcpBenchConnection(socket, null, id, run, pattern);
     }
 
     public async Task RunAsync()
@@ -70,9 +80,16 @@ internal sealed class TcpBenchConnection : IBenchConnection
                         // Sent inline rather than through a helper: one state machine for the
                         // connection's life, even in a Debug build.
                         var bytes = _pattern.Lower.AsMemory(TextPattern.Offset(sent * size, _id), batch * size);
-                        while (!bytes.IsEmpty)
+                        if (_connection is not null)
                         {
-                            bytes = bytes[await _socket.SendAsync(bytes, SocketFlags.None)..];
+                            await _connection.SendAsync(bytes);
+                        }
+                        else
+                        {
+                            while (!bytes.IsEmpty)
+                            {
+                                bytes = bytes[await _socket!.SendAsync(bytes, SocketFlags.None)..];
+                            }
                         }
 
                         sent += batch;
@@ -89,7 +106,9 @@ internal sealed class TcpBenchConnection : IBenchConnection
                     continue;
                 }
 
-                int received = await _socket.ReceiveAsync(_receive.AsMemory(), SocketFlags.None);
+                int received = _connection is not null
+                    ? await _connection.ReceiveAsync(_receive.AsMemory())
+                    : await _socket!.ReceiveAsync(_receive.AsMemory(), SocketFlags.None);
                 long now = BenchClock.Now();
                 if (received == 0)
                 {
@@ -132,10 +151,24 @@ internal sealed class TcpBenchConnection : IBenchConnection
     public void Abort()
     {
         _aborted = true;
-        _socket.Dispose();
+        _socket?.Dispose();
+        _connection?.Abort();
     }
 
-    public void Dispose() => BenchSockets.Close(_socket);
+    public void Dispose()
+    {
+        if (_socket is not null)
+        {
+            BenchSockets.Close(_socket);
+        }
+
+        if (_connection is not null)
+        {
+            // The server sees a clean end, as BenchSockets.Close gives it.
+            _connection.ShutdownSend();
+            _connection.Dispose();
+        }
+    }
 
     // Room for more than is ever owed: a server that answers more bytes than it was sent shows up
     // in one read (and is given up) instead of filling both ends' buffers until both block sending.

@@ -108,6 +108,33 @@ internal sealed class EpollConnection : DoorConnection
         }
     }
 
+    /// <summary>For a connect in progress (a client's): waits for the first writability edge, then reads the outcome (SO_ERROR).</summary>
+    internal async Task WaitConnectedAsync(CancellationToken cancellationToken)
+    {
+        await _sender.WaitAsync(0, cancellationToken);
+        int error = ConnectError();
+        if (error != 0)
+        {
+            throw EpollInterop.Error(error);
+        }
+
+        LocalEndPoint = LocalAddress();
+    }
+
+    private unsafe int ConnectError()
+    {
+        int error = 0;
+        uint length = sizeof(int);
+        return EpollInterop.getsockopt(_descriptor.Fd, EpollInterop.SolSocket, EpollInterop.SoError, &error, &length) == 0 ? error : System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+    }
+
+    private unsafe IPEndPoint LocalAddress()
+    {
+        byte* address = stackalloc byte[SocketAddresses.MaxLength];
+        uint length = SocketAddresses.MaxLength;
+        return EpollInterop.getsockname(_descriptor.Fd, address, &length) == 0 ? Normalize(SocketAddresses.Read(address, length)) : LocalEndPoint;
+    }
+
     public override void ShutdownSend()
     {
         Info.State = ConnectionState.Closing;

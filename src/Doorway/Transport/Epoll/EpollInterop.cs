@@ -32,6 +32,7 @@ internal static unsafe partial class EpollInterop
     public const int SoReuseAddr = 2;
     public const int SoReusePort = 15;
     public const int SoLinger = 13;
+    public const int SoError = 4;
     public const int IpProtoTcp = 6;
     public const int IpProtoIpv6 = 41;
     public const int Ipv6V6Only = 26;
@@ -55,6 +56,10 @@ internal static unsafe partial class EpollInterop
     public const int EADDRINUSE = 98;
     public const int EADDRNOTAVAIL = 99;
     public const int EACCES = 13;
+    public const int EINPROGRESS = 115;
+    public const int ECONNREFUSED = 111;
+    public const int EHOSTUNREACH = 113;
+    public const int ENETUNREACH = 101;
 
     /// <summary>
     /// epoll_event is packed on x86-64 (12 bytes: events, then data at offset 4) and naturally
@@ -90,6 +95,12 @@ internal static unsafe partial class EpollInterop
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int accept4(int fd, byte* address, uint* length, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int connect(int fd, byte* address, uint length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int getsockopt(int fd, int level, int name, void* value, uint* length);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int getsockname(int fd, byte* address, uint* length);
@@ -140,6 +151,9 @@ internal static unsafe partial class EpollInterop
         EADDRNOTAVAIL => System.Net.Sockets.SocketError.AddressNotAvailable,
         EACCES => System.Net.Sockets.SocketError.AccessDenied,
         EAGAIN => System.Net.Sockets.SocketError.WouldBlock,
+        ECONNREFUSED => System.Net.Sockets.SocketError.ConnectionRefused,
+        EHOSTUNREACH => System.Net.Sockets.SocketError.HostUnreachable,
+        ENETUNREACH => System.Net.Sockets.SocketError.NetworkUnreachable,
         _ => System.Net.Sockets.SocketError.SocketError,
     };
 

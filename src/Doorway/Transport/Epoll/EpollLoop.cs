@@ -33,14 +33,15 @@ internal sealed unsafe class EpollLoop
     private EpollConnection?[] _slots = new EpollConnection?[64];
     private uint[] _generations = new uint[64];
     private int _usedSlots;
-    private readonly SocketDescriptor _listener;
+    private readonly SocketDescriptor? _listener;
     private Action<AcceptedSocket>? _admit;
     private Timer? _backOffTimer;
     private TimeSpan _backOff;
     private int _closeListener;
     private int _stop;
 
-    public EpollLoop(int index, SocketDescriptor listener, ILogger logger)
+    /// <summary>A loop; with no listener it serves connections a client made (the load generator).</summary>
+    public EpollLoop(int index, SocketDescriptor? listener, ILogger logger)
     {
         _index = index;
         _listener = listener;
@@ -66,8 +67,12 @@ internal sealed unsafe class EpollLoop
     public void Start(Action<AcceptedSocket> admit)
     {
         _admit = admit;
-        // The listener is level-triggered: a turn that leaves connections in the backlog sees it again next turn.
-        Control(EpollInterop.EpollCtlAdd, _listener.Fd, EpollInterop.EpollIn, ListenerKey);
+        if (_listener is not null)
+        {
+            // The listener is level-triggered: a turn that leaves connections in the backlog sees it again next turn.
+            Control(EpollInterop.EpollCtlAdd, _listener.Fd, EpollInterop.EpollIn, ListenerKey);
+        }
+
         var thread = new Thread(Run) { IsBackground = true, Name = $"Doorway epoll {_index}" };
         thread.UnsafeStart();
     }
@@ -78,7 +83,7 @@ internal sealed unsafe class EpollLoop
     /// </summary>
     public Task CloseListenerAsync()
     {
-        _listener.Dispose();
+        _listener?.Dispose();
         Volatile.Write(ref _closeListener, 1);
         Wake();
         return _listenerClosed.Task;
@@ -254,7 +259,7 @@ internal sealed unsafe class EpollLoop
             bool held = false;
             try
             {
-                _listener.DangerousAddRef(ref held);
+                _listener!.DangerousAddRef(ref held);
                 fd = EpollInterop.accept4(_listener.Fd, address, &length, EpollInterop.NonBlocking | EpollInterop.CloseOnExec);
                 if (fd < 0)
                 {
@@ -269,7 +274,7 @@ internal sealed unsafe class EpollLoop
             {
                 if (held)
                 {
-                    _listener.DangerousRelease();
+                    _listener!.DangerousRelease();
                 }
             }
 
@@ -322,7 +327,7 @@ internal sealed unsafe class EpollLoop
     private void BackOff()
     {
         _backOff = _backOff == TimeSpan.Zero ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromTicks(Math.Min(_backOff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
-        TryControl(EpollInterop.EpollCtlDel, _listener.Fd, 0, 0, out _);
+        TryControl(EpollInterop.EpollCtlDel, _listener!.Fd, 0, 0, out _);
         _backOffTimer ??= new Timer(static state => ((EpollLoop)state!).ListenAgain(), this, Timeout.Infinite, Timeout.Infinite);
         _backOffTimer.Change(_backOff, Timeout.InfiniteTimeSpan);
     }
@@ -332,7 +337,7 @@ internal sealed unsafe class EpollLoop
         bool held = false;
         try
         {
-            _listener.DangerousAddRef(ref held);
+            _listener!.DangerousAddRef(ref held);
             TryControl(EpollInterop.EpollCtlAdd, _listener.Fd, EpollInterop.EpollIn, ListenerKey, out _);
         }
         catch (ObjectDisposedException)
@@ -343,7 +348,7 @@ internal sealed unsafe class EpollLoop
         {
             if (held)
             {
-                _listener.DangerousRelease();
+                _listener!.DangerousRelease();
             }
         }
     }
@@ -352,7 +357,7 @@ internal sealed unsafe class EpollLoop
     private void CloseListener()
     {
         Volatile.Write(ref _closeListener, 1);
-        _listener.Dispose();
+        _listener?.Dispose();
         _backOffTimer?.Dispose();
         _listenerClosed.TrySetResult();
     }

@@ -8,7 +8,9 @@
 #   DOORWAY=/path/to/doorway.dll NO_BUILD=1 bash bench/tcp-layout.sh    # another build
 #
 # Layouts (each a doorway serve process; the native server is always run):
-#   shipped       doorway serve as built (it chooses its layout from the machine)
+#   shipped       doorway serve as built (it chooses its transport and layout from the machine)
+#   before        BEFORE=/path/to/older/doorway.dll serve, as that build ships (before/after)
+#   sockets       doorway serve --transport sockets: .NET's engine in the layout serve chooses
 #   pool          .NET's default: continuations on the thread pool (INLINE_COMPLETIONS=0)
 #   inline        inline completions, .NET's engine count for it (one epoll thread per core)
 #   inline1       inline completions, one epoll thread (THREAD_COUNT=1)
@@ -49,6 +51,8 @@ clean_env=(env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS -u DOTNET_SYSTEM_
 command_of() { # command_of LAYOUT -> the server's command line in $cmd
   case "$1" in
     shipped) cmd=("${clean_env[@]}" dotnet "$doorway" "${serve[@]}") ;;
+    before) cmd=("${clean_env[@]}" dotnet "${BEFORE:?set BEFORE=/path/to/older/doorway.dll}" "${serve[@]}") ;;
+    sockets) cmd=("${clean_env[@]}" dotnet "$doorway" "${serve[@]}" "${sockets[@]}") ;;
     pool) cmd=("${clean_env[@]}" DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 dotnet "$doorway" "${serve[@]}" "${sockets[@]}") ;;
     pool1) cmd=("${clean_env[@]}" DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT=1 dotnet "$doorway" "${serve[@]}" "${sockets[@]}") ;;
     inline) cmd=("${clean_env[@]}" DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT="$(nproc_of)" dotnet "$doorway" "${serve[@]}" "${sockets[@]}") ;;

@@ -65,6 +65,9 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
     /// <summary>The transport the door runs on.</summary>
     public TcpTransport Transport => _epoll is null ? TcpTransport.Sockets : TcpTransport.Epoll;
 
+    /// <summary>The epoll transport's loops (0 on the sockets transport).</summary>
+    internal int TransportLoops => _epoll?.Loops ?? 0;
+
     /// <summary>Connections being served now.</summary>
     public int ActiveConnections => Volatile.Read(ref _active);
 

@@ -128,6 +128,11 @@ internal static class BenchCommand
                 return CommandLine.UsageError(problem + ".");
             }
 
+            if (options.Transport == Doorway.Transport.TcpTransport.Epoll && !OperatingSystem.IsLinux())
+            {
+                return CommandLine.UsageError("--transport epoll runs on Linux only; use --transport sockets.");
+            }
+
             return await RunAsync(options, parse.GetValue(json));
         });
         return command;

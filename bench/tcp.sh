@@ -4,6 +4,11 @@
 #
 #   bash bench/tcp.sh [--duration S] [--reps N] [--connections "1 50 500"] [--size B] [--idle N]
 #   BASELINE=/path/to/older/doorway.dll bash bench/tcp.sh    # also an older build, interleaved (before/after)
+#   NATIVE_MT=1 bash bench/tcp.sh    # also the multi-threaded native server (one epoll loop per core, SO_REUSEPORT)
+#
+# Servers: doorway (as shipped: on Linux its own epoll transport), doorway_sockets (--transport
+# sockets: .NET's engine, inline completions), doorway_threadpool (sockets, .NET's default dispatch),
+# native (single-threaded C epoll), native_mt (with NATIVE_MT=1).
 #
 # Prints a Markdown table (medians over the repetitions; runs of the servers interleave so
 # machine noise hits both alike).
@@ -48,16 +53,20 @@ start() {
   echo "$name did not start" >&2; cat "$work/$name.err" >&2; exit 1
 }
 
-servers="doorway doorway_threadpool native"
-[ -n "${BASELINE:-}" ] && servers="doorway doorway_before doorway_threadpool native"
+servers="doorway doorway_sockets doorway_threadpool native"
+[ -n "${BASELINE:-}" ] && servers="doorway doorway_before doorway_sockets doorway_threadpool native"
+[ -n "${NATIVE_MT:-}" ] && servers="$servers native_mt"
 serve=(serve --tcp 0 --udp off --files off --bind 127.0.0.1 --log-level warning)
 start_before() { [ -n "${BASELINE:-}" ] && start doorway_before dotnet "$BASELINE" "${serve[@]}"; return 0; }
-# doorway as shipped (socket continuations inline on the epoll threads), and the same door with
-# .NET's default (continuations hop to the thread pool).
+start_native_mt() { [ -n "${NATIVE_MT:-}" ] && start native_mt "$bin/epoll_capitalize" --bind 127.0.0.1 --port 0 --threads 0; return 0; }
+# doorway as shipped (on Linux its own epoll transport), the sockets transport with inline
+# continuations, and the sockets transport with .NET's default (continuations hop to the thread pool).
 start doorway dotnet "$doorway" "${serve[@]}"
 start_before
-start doorway_threadpool env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 dotnet "$doorway" "${serve[@]}"
+start doorway_sockets dotnet "$doorway" "${serve[@]}" --transport sockets
+start doorway_threadpool env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 dotnet "$doorway" "${serve[@]}" --transport sockets
 start native "$bin/epoll_capitalize" --bind 127.0.0.1 --port 0
+start_native_mt
 
 run() { # run SERVER CONNECTIONS -> one JSON line
   local port_var="${1}_port"
@@ -93,8 +102,10 @@ done
 for s in $servers; do pid_var="${s}_pid"; kill "${!pid_var}" 2>/dev/null || true; done
 start doorway dotnet "$doorway" "${serve[@]}"
 start_before
-start doorway_threadpool env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 dotnet "$doorway" "${serve[@]}"
+start doorway_sockets dotnet "$doorway" "${serve[@]}" --transport sockets
+start doorway_threadpool env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=0 dotnet "$doorway" "${serve[@]}" --transport sockets
 start native "$bin/epoll_capitalize" --bind 127.0.0.1 --port 0
+start_native_mt
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 echo
 echo "| server | RSS warmed up (KiB) | RSS with $idle idle (KiB) | per idle connection |"

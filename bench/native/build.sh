@@ -12,7 +12,7 @@ cc="${CC:-gcc}"
 cflags=(-O2 -Wall -Wextra -Werror -std=gnu11)
 
 for prog in epoll_capitalize udp_capitalize loadgen idle_clients; do
-    "$cc" "${cflags[@]}" -o "$out/.$prog.tmp" "$here/$prog.c" "$here/netutil.c" -lm
+    "$cc" "${cflags[@]}" -o "$out/.$prog.tmp" "$here/$prog.c" "$here/netutil.c" -lm -pthread
     mv -f "$out/.$prog.tmp" "$out/$prog"
     echo "built $out/$prog"
 done

@@ -5,8 +5,14 @@
  * client sends comes back ASCII upper-cased. This is the "how fast can one
  * core go with the plainest possible C" reference point for the .NET server.
  *
- * Usage: epoll_capitalize [--bind ADDR] [--port PORT]
- *   defaults 127.0.0.1 and 12000; port 0 lets the kernel pick a free port.
+ * With --threads N (0: one per core the process may run on) it is the
+ * multi-threaded baseline instead: N threads, each with its own epoll set and
+ * its own listening socket, all bound to one port with SO_REUSEPORT so the
+ * kernel spreads connections over them (no shared state, no locks). This is
+ * the honest limit on a machine with more cores.
+ *
+ * Usage: epoll_capitalize [--bind ADDR] [--port PORT] [--threads N]
+ *   defaults 127.0.0.1, 12000 and 1; port 0 lets the kernel pick a free port.
  *   Prints "ready tcp ADDR:PORT" once listening (IPv6 as "[::1]:PORT").
  */
 #define _GNU_SOURCE
@@ -16,6 +22,8 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,9 +50,10 @@ struct conn {
 /* Address of this byte marks the listening socket in epoll_event.data.ptr. */
 static char listener_tag;
 
-static int epfd;
-static int spare_fd = -1;
-static char rbuf[READ_BUF_SIZE];
+/* One of each per thread: a loop shares nothing with the others. */
+static __thread int epfd;
+static __thread int spare_fd = -1;
+static __thread char rbuf[READ_BUF_SIZE];
 
 /*
  * Nothing needs flushing or freeing on shutdown (the kernel reclaims sockets
@@ -202,14 +211,63 @@ static void handle_accept(int lfd)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: epoll_capitalize [--bind ADDR] [--port PORT]\n"
-                    "  defaults: --bind 127.0.0.1 --port 12000 (0 = any free port)\n");
+    fprintf(stderr, "usage: epoll_capitalize [--bind ADDR] [--port PORT] [--threads N]\n"
+                    "  defaults: --bind 127.0.0.1 --port 12000 (0 = any free port) --threads 1 (0 = one per core)\n");
+}
+
+static int open_listener(const struct sockaddr_storage *ss, socklen_t sslen, int reuseport)
+{
+    int lfd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (lfd < 0)
+        die("socket: %s", strerror(errno));
+    /* Allows quick restarts despite TIME_WAIT. SO_REUSEPORT only for the
+     * multi-threaded baseline's own group of listeners. */
+    int one = 1;
+    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (reuseport && setsockopt(lfd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+        die("SO_REUSEPORT: %s", strerror(errno));
+    if (bind(lfd, (const struct sockaddr *)ss, sslen) != 0)
+        die("bind port: %s", strerror(errno));
+    /* The kernel clamps this to net.core.somaxconn, i.e. "as large as allowed". */
+    if (listen(lfd, 65535) != 0)
+        die("listen: %s", strerror(errno));
+    return lfd;
+}
+
+static void *run_loop(void *arg)
+{
+    int lfd = (int)(intptr_t)arg;
+    spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (epfd < 0)
+        die("epoll_create1: %s", strerror(errno));
+    struct epoll_event lev = { .events = EPOLLIN, .data.ptr = &listener_tag };
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &lev) != 0)
+        die("epoll_ctl: %s", strerror(errno));
+
+    struct epoll_event evs[MAX_EVENTS];
+    for (;;) {
+        int n = epoll_wait(epfd, evs, MAX_EVENTS, -1);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            die("epoll_wait: %s", strerror(errno));
+        }
+        for (int i = 0; i < n; i++) {
+            if (evs[i].data.ptr == &listener_tag)
+                handle_accept(lfd);
+            else
+                handle_conn(evs[i].data.ptr, evs[i].events);
+        }
+    }
+    return NULL;
 }
 
 int main(int argc, char **argv)
 {
     const char *bind_addr = "127.0.0.1";
     long port = 12000;
+    long threads = 1;
 
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -218,6 +276,9 @@ int main(int argc, char **argv)
         } else if ((v = opt_value(argc, argv, &i, "--port")) != NULL) {
             if (parse_long(v, 0, 65535, &port) != 0)
                 usage_error("bad --port '%s'", v);
+        } else if ((v = opt_value(argc, argv, &i, "--threads")) != NULL) {
+            if (parse_long(v, 0, 1024, &threads) != 0)
+                usage_error("bad --threads '%s'", v);
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage();
             return 0;
@@ -240,48 +301,29 @@ int main(int argc, char **argv)
     if (resolve_bind(bind_addr, (int)port, SOCK_STREAM, &ss, &sslen) != 0)
         return 1;
 
-    int lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (lfd < 0)
-        die("socket: %s", strerror(errno));
-    /* Allows quick restarts despite TIME_WAIT; no SO_REUSEPORT on purpose. */
-    int one = 1;
-    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(lfd, (struct sockaddr *)&ss, sslen) != 0)
-        die("bind %s port %ld: %s", bind_addr, port, strerror(errno));
-    /* The kernel clamps this to net.core.somaxconn, i.e. "as large as allowed". */
-    if (listen(lfd, 65535) != 0)
-        die("listen: %s", strerror(errno));
-
-    spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (epfd < 0)
-        die("epoll_create1: %s", strerror(errno));
-    struct epoll_event lev = { .events = EPOLLIN, .data.ptr = &listener_tag };
-    if (epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &lev) != 0)
-        die("epoll_ctl: %s", strerror(errno));
-
+    if (threads == 0) {
+        cpu_set_t set;
+        threads = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+    }
+    int *lfds = calloc((size_t)threads, sizeof *lfds);
+    if (lfds == NULL)
+        die("out of memory");
+    lfds[0] = open_listener(&ss, sslen, threads > 1);
     /* Report the real port (matters for --port 0) only once we can accept. */
     struct sockaddr_storage bound;
     socklen_t blen = sizeof bound;
-    getsockname(lfd, (struct sockaddr *)&bound, &blen);
+    getsockname(lfds[0], (struct sockaddr *)&bound, &blen);
+    for (long t = 1; t < threads; t++)
+        lfds[t] = open_listener(&bound, blen, 1);
+    for (long t = 1; t < threads; t++) {
+        pthread_t thread;
+        if (pthread_create(&thread, NULL, run_loop, (void *)(intptr_t)lfds[t]) != 0)
+            die("pthread_create failed");
+    }
     char text[128];
     format_sockaddr((struct sockaddr *)&bound, text, sizeof text);
     printf("ready tcp %s\n", text);
     fflush(stdout);
-
-    struct epoll_event evs[MAX_EVENTS];
-    for (;;) {
-        int n = epoll_wait(epfd, evs, MAX_EVENTS, -1);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            die("epoll_wait: %s", strerror(errno));
-        }
-        for (int i = 0; i < n; i++) {
-            if (evs[i].data.ptr == &listener_tag)
-                handle_accept(lfd);
-            else
-                handle_conn(evs[i].data.ptr, evs[i].events);
-        }
-    }
+    run_loop((void *)(intptr_t)lfds[0]);
+    return 0;
 }

@@ -23,6 +23,14 @@ internal static class SocketEngine
         }
     }
 
+    /// <summary>
+    /// Epoll threads for inline completions on <paramref name="cores"/> cores: one per core, .NET's
+    /// own choice for inline completions. Measured on 2 cores (docs/benchmarks.md, "The TCP engine's
+    /// layout"), one thread did better only at 50 connections on a quiet machine; at 500
+    /// connections, and under load, two did better in every run, so the default stays.
+    /// </summary>
+    internal static int EpollThreadsFor(int cores) => Math.Max(1, cores);
+
     private static void SetUnlessSet(string variable, string value)
     {
         if (Environment.GetEnvironmentVariable(variable) is null)

@@ -84,6 +84,17 @@ internal static class BenchCommand
             command.Options.Add(lossTimeout);
         }
 
+        Option<string>? transport = null;
+        Option<int>? transportLoops = null;
+        if (mode == BenchMode.Tcp)
+        {
+            transport = TransportFlags.CreateTransport();
+            transport.Description = "What moves the load's bytes: 'epoll' (Doorway's own Linux event loops) or 'sockets' (.NET's). [default: epoll on Linux, sockets elsewhere]";
+            transportLoops = CommonOptions.Count("--transport-loops", 0, 0, "Event loops of the epoll transport; 0: half the cores (the server under test gets the rest).");
+            command.Options.Add(transport);
+            command.Options.Add(transportLoops);
+        }
+
         if (mode == BenchMode.Files)
         {
             path = new Option<string>("--path")
@@ -136,12 +147,19 @@ internal static class BenchCommand
                 Pipeline = parse.GetValue(pipeline),
                 Rate = parse.GetValue(rate),
                 LossTimeout = lossTimeout is null ? defaults.LossTimeout : parse.GetValue(lossTimeout),
+                Transport = transport is not null && parse.GetValue(transport) == TransportFlags.Epoll ? Doorway.Transport.TcpTransport.Epoll : Doorway.Transport.TcpTransport.Sockets,
+                TransportLoops = transportLoops is null ? 0 : parse.GetValue(transportLoops),
                 Path = path is null ? defaults.Path : parse.GetValue(path) ?? defaults.Path,
                 Tls = trust,
             };
             if (options.Validate() is string problem)
             {
                 return CommandLine.UsageError(problem + ".");
+            }
+
+            if (options.Transport == Doorway.Transport.TcpTransport.Epoll && !OperatingSystem.IsLinux())
+            {
+                return CommandLine.UsageError("--transport epoll runs on Linux only; use --transport sockets.");
             }
 
             return await RunAsync(options, parse.GetValue(json));

@@ -55,6 +55,12 @@ public sealed record BenchOptions
     /// <summary>After the measured time, how long replies still in flight are waited for.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>What moves a tcp load's bytes: .NET's sockets, or the Linux transport's epoll loops (the door's own, on the client's side).</summary>
+    public TcpTransport Transport { get; init; } = TcpTransport.Sockets;
+
+    /// <summary>Epoll loops of a tcp load on the Linux transport; 0: half the cores (the server under test gets the rest).</summary>
+    public int TransportLoops { get; init; }
+
     /// <summary>The message size in effect: <see cref="Size"/> or 128 bytes.</summary>
     public int MessageSize => Size ?? DefaultSize;
 

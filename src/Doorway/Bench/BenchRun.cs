@@ -29,6 +29,9 @@ internal sealed class BenchRun
 
     public BenchOptions Options { get; }
 
+    /// <summary>The Linux transport's client loops, for a tcp load on them (else null).</summary>
+    public Transport.Epoll.EpollClient? Client { get; init; }
+
     /// <summary>When the run began (ns); the schedule counts from here.</summary>
     public long Start { get; }
 

@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using Doorway.Transport;
+using Doorway.Transport.Epoll;
 
 namespace Doorway.Bench;
 
@@ -27,7 +29,10 @@ public static class LoadGenerator
             throw new ArgumentException(problem, nameof(options));
         }
 
-        var run = new BenchRun(options);
+        await using var client = options.Mode == BenchMode.Tcp && options.Transport == TcpTransport.Epoll
+            ? new EpollClient(options.TransportLoops > 0 ? options.TransportLoops : Math.Max(1, Environment.ProcessorCount / 2), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+            : null;
+        var run = new BenchRun(options) { Client = client };
         var connections = await ConnectAllAsync(run, cancellationToken);
         try
         {

@@ -8,13 +8,16 @@ namespace Doorway.Bench;
 /// One TCP connection of the load: keeps up to <c>pipeline</c> messages of lowercase text in
 /// flight and checks every reply byte against the upper case it expects. The loop allocates
 /// nothing per message: the text is a slice of a shared pattern, the socket's ValueTasks are
-/// pooled, and the send times live in a ring of <c>pipeline</c> slots.
+/// pooled, and the send times live in a ring of <c>pipeline</c> slots. On the Linux transport the
+/// connection is an epoll connection of the client's loops (recv and send straight into these
+/// buffers, no engine between), else a .NET socket.
 /// </summary>
 internal sealed class TcpBenchConnection : IBenchConnection
 {
     private const int MaxReceiveSize = 64 * 1024;
 
-    private readonly Socket _socket;
+    private readonly Socket? _socket;
+    private readonly Connection? _connection;
     private readonly System.Net.Security.SslStream? _tls;
     private readonly int _id;
     private readonly BenchRun _run;
@@ -23,9 +26,10 @@ internal sealed class TcpBenchConnection : IBenchConnection
     private readonly long[] _sentAt;
     private volatile bool _aborted;
 
-    public TcpBenchConnection(Socket socket, int id, BenchRun run, TextPattern pattern, System.Net.Security.SslStream? tls = null)
+    public TcpBenchConnection(Socket? socket, Connection? connection, int id, BenchRun run, TextPattern pattern, System.Net.Security.SslStream? tls = null)
     {
         _socket = socket;
+        _connection = connection;
         _tls = tls;
         _id = id;
         _run = run;
@@ -42,16 +46,23 @@ internal sealed class TcpBenchConnection : IBenchConnection
 
     public static async Task<IBenchConnection> ConnectAsync(int id, BenchRun run, TextPattern pattern, CancellationToken cancellationToken)
     {
+        // TLS runs over a Socket (SslStream); the Linux transport's client loops carry plaintext only.
+        if (run.Client is { } client && run.Options.Tls is null)
+        {
+            var connection = await client.ConnectAsync(run.Options.Server, run.Options.ConnectTimeout, cancellationToken);
+            return new TcpBenchConnection(null, connection, id, run, pattern);
+        }
+
         var socket = await TcpConnector.ConnectAsync(run.Options.Server, run.Options.ConnectTimeout, cancellationToken);
         if (run.Options.Tls is not { } tls)
         {
-            return new TcpBenchConnection(socket, id, run, pattern);
+            return new TcpBenchConnection(socket, null, id, run, pattern);
         }
 
         try
         {
             var session = await tls.AuthenticateAsync(socket, run.Options.Server, run.Options.ConnectTimeout, cancellationToken: cancellationToken);
-            return new TcpBenchConnection(socket, id, run, pattern, session);
+            return new TcpBenchConnection(socket, null, id, run, pattern, session);
         }
         catch
         {
@@ -89,12 +100,17 @@ internal sealed class TcpBenchConnection : IBenchConnection
                         if (_tls is not null)
                         {
                             await _tls.WriteAsync(bytes);
-                            bytes = default;
                         }
-
-                        while (!bytes.IsEmpty)
+                        else if (_connection is not null)
                         {
-                            bytes = bytes[await _socket.SendAsync(bytes, SocketFlags.None)..];
+                            await _connection.SendAsync(bytes);
+                        }
+                        else
+                        {
+                            while (!bytes.IsEmpty)
+                            {
+                                bytes = bytes[await _socket!.SendAsync(bytes, SocketFlags.None)..];
+                            }
                         }
 
                         sent += batch;
@@ -111,9 +127,11 @@ internal sealed class TcpBenchConnection : IBenchConnection
                     continue;
                 }
 
-                int received = _tls is null
-                    ? await _socket.ReceiveAsync(_receive.AsMemory(), SocketFlags.None)
-                    : await _tls.ReadAsync(_receive.AsMemory());
+                int received = _tls is not null
+                    ? await _tls.ReadAsync(_receive.AsMemory())
+                    : _connection is not null
+                        ? await _connection.ReceiveAsync(_receive.AsMemory())
+                        : await _socket!.ReceiveAsync(_receive.AsMemory(), SocketFlags.None);
                 long now = BenchClock.Now();
                 if (received == 0)
                 {
@@ -156,14 +174,25 @@ internal sealed class TcpBenchConnection : IBenchConnection
     public void Abort()
     {
         _aborted = true;
-        _socket.Dispose();
+        _socket?.Dispose();
+        _connection?.Abort();
     }
 
     public void Dispose()
     {
         // close_notify is not waited for: the bench's end is a measurement's, not a conversation's.
         _tls?.Dispose();
-        BenchSockets.Close(_socket);
+        if (_socket is not null)
+        {
+            BenchSockets.Close(_socket);
+        }
+
+        if (_connection is not null)
+        {
+            // The server sees a clean end, as BenchSockets.Close gives it.
+            _connection.ShutdownSend();
+            _connection.Dispose();
+        }
     }
 
     // Room for more than is ever owed: a server that answers more bytes than it was sent shows up

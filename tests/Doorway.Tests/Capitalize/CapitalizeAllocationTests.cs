@@ -1,3 +1,4 @@
+using Doorway.Transport;
 using System.Net.Sockets;
 using Doorway.Tests.Support;
 using Xunit.Abstractions;
@@ -12,10 +13,11 @@ namespace Doorway.Tests.Capitalize;
 [Collection(Doorway.Tests.Files.AllocationTests.Alone)]
 public sealed class CapitalizeAllocationTests(ITestOutputHelper output)
 {
-    [Fact]
-    public async Task A_capitalize_exchange_allocates_nothing_per_message()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task A_capitalize_exchange_allocates_nothing_per_message(TcpTransport transport)
     {
-        await using var door = TestDoors.OpenCapitalize();
+        await using var door = TestDoors.OpenCapitalize(transport: transport);
         using var socket = await Sockets.ConnectAsync(door.LocalEndPoint);
         byte[] message = "hello, straße and ﬁ: all of it upper-cased"u8.ToArray();
         byte[] reply = new byte[1024];

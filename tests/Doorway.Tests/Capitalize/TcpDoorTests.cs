@@ -12,13 +12,25 @@ public sealed class TcpDoorTests
 {
     private static readonly CapitalizeConnectionHandler Streaming = new(CapitalizeOptions.Default);
 
-    public static TheoryData<string> Loopbacks => new() { "127.0.0.1", "::1" };
+    public static TheoryData<string, TcpTransport> Loopbacks()
+    {
+        var cases = new TheoryData<string, TcpTransport>();
+        foreach (string address in new[] { "127.0.0.1", "::1" })
+        {
+            foreach (TcpTransport transport in TestDoors.Transports)
+            {
+                cases.Add(address, transport);
+            }
+        }
+
+        return cases;
+    }
 
     [Theory]
     [MemberData(nameof(Loopbacks))]
-    public async Task The_books_client_gets_its_reply_without_newline_or_half_close(string address)
+    public async Task The_books_client_gets_its_reply_without_newline_or_half_close(string address, TcpTransport transport)
     {
-        await using var door = TestDoors.OpenCapitalize(address: IPAddress.Parse(address));
+        await using var door = TestDoors.OpenCapitalize(address: IPAddress.Parse(address), transport: transport);
         var (code, stdout, stderr) = await RunningProcess.RunAsync("python3",
             [Repo.Client("tcp_book_client.py"), address, door.LocalEndPoint.Port.ToString(), "hello straße ﬁ"]);
         Assert.True(code == 0, stderr);
@@ -27,39 +39,42 @@ public sealed class TcpDoorTests
 
     [Theory]
     [MemberData(nameof(Loopbacks))]
-    public async Task A_line_client_gets_each_line_back_on_one_connection(string address)
+    public async Task A_line_client_gets_each_line_back_on_one_connection(string address, TcpTransport transport)
     {
-        await using var door = TestDoors.OpenCapitalize(address: IPAddress.Parse(address));
+        await using var door = TestDoors.OpenCapitalize(address: IPAddress.Parse(address), transport: transport);
         var (code, stdout, stderr) = await RunningProcess.RunAsync("python3",
             [Repo.Client("tcp_line_client.py"), address, door.LocalEndPoint.Port.ToString(), "first line", "второй", "三"]);
         Assert.True(code == 0, stderr);
         Assert.Equal("FIRST LINE\nВТОРОЙ\n三\n", stdout);
     }
 
-    [Fact]
-    public async Task Netcat_with_half_close_gets_the_whole_reply()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task Netcat_with_half_close_gets_the_whole_reply(TcpTransport transport)
     {
-        await using var door = TestDoors.OpenCapitalize();
+        await using var door = TestDoors.OpenCapitalize(transport: transport);
         var (code, stdout, stderr) = await RunningProcess.RunAsync("nc",
             ["-N", "127.0.0.1", door.LocalEndPoint.Port.ToString()], stdin: "first from nc\nsecond: ß\n");
         Assert.True(code == 0, stderr);
         Assert.Equal("FIRST FROM NC\nSECOND: SS\n", stdout);
     }
 
-    [Fact]
-    public async Task Once_mode_answers_one_read_and_closes()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task Once_mode_answers_one_read_and_closes(TcpTransport transport)
     {
-        await using var door = TestDoors.OpenCapitalize(CapitalizeOptions.Default with { Once = true });
+        await using var door = TestDoors.OpenCapitalize(CapitalizeOptions.Default with { Once = true }, transport: transport);
         using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
         await client.SendAsync("once only"u8.ToArray()).WithDeadline();
         byte[] reply = await Sockets.ReceiveToEndAsync(client);
         Assert.Equal("ONCE ONLY", Encoding.UTF8.GetString(reply));
     }
 
-    [Fact]
-    public async Task Many_concurrent_clients_each_get_their_own_reply()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task Many_concurrent_clients_each_get_their_own_reply(TcpTransport transport)
     {
-        await using var door = TestDoors.OpenCapitalize();
+        await using var door = TestDoors.OpenCapitalize(transport: transport);
         var clients = Enumerable.Range(0, 200).Select(async i =>
         {
             using var socket = await Sockets.ConnectAsync(door.LocalEndPoint);
@@ -72,10 +87,11 @@ public sealed class TcpDoorTests
         await Task.WhenAll(clients).WithDeadline();
     }
 
-    [Fact]
-    public async Task An_idle_client_does_not_block_the_others()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task An_idle_client_does_not_block_the_others(TcpTransport transport)
     {
-        await using var door = TestDoors.OpenCapitalize();
+        await using var door = TestDoors.OpenCapitalize(transport: transport);
         using var idle = await Sockets.ConnectAsync(door.LocalEndPoint);
         await idle.SendAsync("half a charact"u8.ToArray().Concat(new byte[] { 0xC3 }).ToArray()).WithDeadline();
 
@@ -90,10 +106,11 @@ public sealed class TcpDoorTests
         Assert.Equal("HALF A CHARACTÉ", Encoding.UTF8.GetString(await Sockets.ReceiveExactlyAsync(idle, "HALF A CHARACTÉ"u8.Length)));
     }
 
-    [Fact]
-    public async Task A_large_stream_is_answered_in_order_while_it_is_sent()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task A_large_stream_is_answered_in_order_while_it_is_sent(TcpTransport transport)
     {
-        await using var door = TestDoors.OpenCapitalize();
+        await using var door = TestDoors.OpenCapitalize(transport: transport);
         using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
         const int total = 64 * 1024 * 1024;
         byte[] pattern = Encoding.UTF8.GetBytes("the quick brown fox jumps over the lazy dog straße ﬁ привет 中文 😀\n");
@@ -143,10 +160,11 @@ public sealed class TcpDoorTests
         Assert.Equal(expectedHash.GetHashAndReset(), actualHash.GetHashAndReset());
     }
 
-    [Fact]
-    public async Task A_client_that_never_reads_cannot_make_the_server_buffer_its_bytes()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task A_client_that_never_reads_cannot_make_the_server_buffer_its_bytes(TcpTransport transport)
     {
-        await using var door = TestDoors.OpenCapitalize();
+        await using var door = TestDoors.OpenCapitalize(transport: transport);
         using var greedy = await Sockets.ConnectAsync(door.LocalEndPoint);
         greedy.ReceiveBufferSize = 64 * 1024;
         greedy.SendBufferSize = 64 * 1024;
@@ -175,10 +193,11 @@ public sealed class TcpDoorTests
         Assert.Equal("FINE", await Sockets.ExchangeAsync(other, "fine", "FINE"));
     }
 
-    [Fact]
-    public async Task A_client_that_half_closes_gets_the_rest_and_then_end_of_stream()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task A_client_that_half_closes_gets_the_rest_and_then_end_of_stream(TcpTransport transport)
     {
-        await using var door = TestDoors.OpenCapitalize();
+        await using var door = TestDoors.OpenCapitalize(transport: transport);
         using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
         // Ends with a lone lead byte: flushed unchanged when the client half-closes.
         await client.SendAsync(new byte[] { (byte)'o', (byte)'k', 0xE2 }).WithDeadline();

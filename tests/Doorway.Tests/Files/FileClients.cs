@@ -13,13 +13,10 @@ namespace Doorway.Tests.Files;
 /// <summary>Test-side helpers: a file door on loopback, and bare-socket clients for both dialects.</summary>
 internal static class FileClients
 {
-    public static WelcomeDoor Open(string root, FileDoorOptions? options = null, bool hidden = false, IPAddress? address = null, WelcomeDoorOptions? tcp = null)
+    public static WelcomeDoor Open(string root, FileDoorOptions? options = null, bool hidden = false, IPAddress? address = null, WelcomeDoorOptions? tcp = null, TcpTransport? transport = null)
     {
         var handler = new FileConnectionHandler(new FileRoot(root, hidden), options ?? FileDoorOptions.Default, NullLogger.Instance);
-        var door = FileDoor.Bind(handler, (tcp ?? WelcomeDoorOptions.Default) with
-        {
-            EndPoint = new IPEndPoint(address ?? IPAddress.Loopback, 0),
-        }, NullLogger.Instance);
+        var door = FileDoor.Bind(handler, TestDoors.On(tcp, address, transport), NullLogger.Instance);
         door.Start();
         return door;
     }

@@ -20,10 +20,11 @@ public sealed class HttpDoorTests : IDisposable
     private static string Get(string target, string extra = "") =>
         $"GET {target} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{extra}\r\n";
 
-    [Fact]
-    public async Task A_client_refused_at_the_connection_limit_gets_a_503_with_retry_after_not_a_reset()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task A_client_refused_at_the_connection_limit_gets_a_503_with_retry_after_not_a_reset(TcpTransport transport)
     {
-        await using var door = FileClients.Open(_tree.Root, tcp: WelcomeDoorOptions.Default with { MaxConnections = 1 });
+        await using var door = FileClients.Open(_tree.Root, tcp: WelcomeDoorOptions.Default with { MaxConnections = 1 }, transport: transport);
         using var holder = await FileClients.ConnectAsync(door.LocalEndPoint);
         await holder.SendAsync(System.Text.Encoding.ASCII.GetBytes("GET /a.txt HTTP/1.1\r\nHost: t\r\n\r\n"));
         var first = await FileClients.ReadResponseAsync(holder, new MemoryStream());
@@ -136,11 +137,12 @@ public sealed class HttpDoorTests : IDisposable
         Assert.Equal(200, HttpReply.Parse(await FileClients.RawAsync(door.LocalEndPoint, Get("/a.txt"))).Status);
     }
 
-    [Fact]
-    public async Task Head_sends_the_headers_of_GET_without_a_body()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task Head_sends_the_headers_of_GET_without_a_body(TcpTransport transport)
     {
         _tree.MakeFile("f.bin", 100_000);
-        await using var door = FileClients.Open(_tree.Root);
+        await using var door = FileClients.Open(_tree.Root, transport: transport);
         string raw = await FileClients.RawAsync(door.LocalEndPoint, "HEAD /f.bin HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
         var reply = HttpReply.Parse(raw);
         Assert.Equal(200, reply.Status);
@@ -157,10 +159,11 @@ public sealed class HttpDoorTests : IDisposable
         Assert.Contains("Content-Length: 100000", stdout, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Ranges_give_206_and_unsatisfiable_ones_416()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task Ranges_give_206_and_unsatisfiable_ones_416(TcpTransport transport)
     {
-        await using var door = FileClients.Open(_tree.Root);
+        await using var door = FileClients.Open(_tree.Root, transport: transport);
         var part = HttpReply.Parse(await FileClients.RawAsync(door.LocalEndPoint, Get("/a.txt", "Range: bytes=1-3\r\n")));
         Assert.Equal(206, part.Status);
         Assert.Equal("ell", part.Text);
@@ -185,12 +188,13 @@ public sealed class HttpDoorTests : IDisposable
         Assert.Equal("llo\n", stdout); // the runner ends what it read with a newline
     }
 
-    [Fact]
-    public async Task A_large_range_goes_out_with_sendfile_from_its_offset()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task A_large_range_goes_out_with_sendfile_from_its_offset(TcpTransport transport)
     {
         string sha = _tree.MakeFile("r.bin", 3L * 1024 * 1024);
         byte[] whole = await File.ReadAllBytesAsync(_tree.PathOf("r.bin"));
-        await using var door = FileClients.Open(_tree.Root);
+        await using var door = FileClients.Open(_tree.Root, transport: transport);
         string output = Path.Combine(_tree.Base, "range.out");
         var (code, _, stderr) = await CurlAsync("-r", "1000000-", "-o", output, Url(door, "/r.bin"));
         Assert.True(code == 0, stderr);
@@ -248,11 +252,12 @@ public sealed class HttpDoorTests : IDisposable
         Assert.NotEqual(etag, modified.Headers["ETag"]);
     }
 
-    [Fact]
-    public async Task Keep_alive_serves_several_requests_on_one_connection_pipelined_or_not()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task Keep_alive_serves_several_requests_on_one_connection_pipelined_or_not(TcpTransport transport)
     {
         _tree.MakeFile("mid.bin", 200_000);
-        await using var door = FileClients.Open(_tree.Root);
+        await using var door = FileClients.Open(_tree.Root, transport: transport);
         using var socket = await FileClients.ConnectAsync(door.LocalEndPoint);
         var pending = new MemoryStream();
         foreach (var target in new[] { "/a.txt", "/empty", "/mid.bin", "/missing", "/sub/inner.txt" })
@@ -378,11 +383,12 @@ public sealed class HttpDoorTests : IDisposable
         Assert.Equal(414, HttpReply.Parse(await FileClients.RawAsync(defaults.LocalEndPoint, Get("/" + new string('a', 9000)))).Status);
     }
 
-    [Fact]
-    public async Task A_request_that_does_not_arrive_in_time_gets_408()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task A_request_that_does_not_arrive_in_time_gets_408(TcpTransport transport)
     {
         var limits = FileDoorOptions.Default with { RequestTimeout = TimeSpan.FromMilliseconds(300) };
-        await using var door = FileClients.Open(_tree.Root, limits);
+        await using var door = FileClients.Open(_tree.Root, limits, transport: transport);
         using var socket = await FileClients.ConnectAsync(door.LocalEndPoint);
         await socket.SendAsync("GET /a.txt HTTP/1.1\r\nHost: t\r\n"u8.ToArray()).WithDeadline();
         string raw = Encoding.UTF8.GetString(await FileClients.ReadToEndAsync(socket));

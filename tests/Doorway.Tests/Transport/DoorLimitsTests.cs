@@ -9,10 +9,11 @@ namespace Doorway.Tests.Transport;
 
 public sealed class DoorLimitsTests
 {
-    [Fact]
-    public async Task One_address_cannot_take_every_slot()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task One_address_cannot_take_every_slot(TcpTransport transport)
     {
-        await using var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { MaxConnectionsPerAddress = 2, LimitLoopback = true });
+        await using var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { MaxConnectionsPerAddress = 2, LimitLoopback = true }, transport: transport);
         using var first = await Sockets.ConnectAsync(door.LocalEndPoint);
         using var second = await Sockets.ConnectAsync(door.LocalEndPoint);
         Assert.Equal("ONE", await Sockets.ExchangeAsync(first, "one", "ONE"));
@@ -32,20 +33,22 @@ public sealed class DoorLimitsTests
         Assert.Equal("AGAIN", await Sockets.ExchangeAsync(again, "again", "AGAIN"));
     }
 
-    [Fact]
-    public async Task Loopback_clients_are_not_counted_per_address_by_default()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task Loopback_clients_are_not_counted_per_address_by_default(TcpTransport transport)
     {
-        await using var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { MaxConnectionsPerAddress = 1 });
+        await using var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { MaxConnectionsPerAddress = 1 }, transport: transport);
         using var first = await Sockets.ConnectAsync(door.LocalEndPoint);
         using var second = await Sockets.ConnectAsync(door.LocalEndPoint);
         Assert.Equal("ONE", await Sockets.ExchangeAsync(first, "one", "ONE"));
         Assert.Equal("TWO", await Sockets.ExchangeAsync(second, "two", "TWO"));
     }
 
-    [Fact]
-    public async Task A_socket_that_fails_during_admission_is_closed_and_the_door_keeps_accepting()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task A_socket_that_fails_during_admission_is_closed_and_the_door_keeps_accepting(TcpTransport transport)
     {
-        await using var door = TestDoors.OpenCapitalize();
+        await using var door = TestDoors.OpenCapitalize(transport: transport);
         int failures = 3;
         door.AdmissionProbe = _ =>
         {
@@ -64,11 +67,12 @@ public sealed class DoorLimitsTests
         Assert.Equal("STILL ACCEPTING", await Sockets.ExchangeAsync(client, "still accepting", "STILL ACCEPTING"));
     }
 
-    [Fact]
-    public async Task The_descriptor_budget_refuses_cleanly_and_gives_slots_back()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task The_descriptor_budget_refuses_cleanly_and_gives_slots_back(TcpTransport transport)
     {
         using var house = new House(new DescriptorBudget(2));
-        await using var door = TestDoors.OpenCapitalize(house: house);
+        await using var door = TestDoors.OpenCapitalize(house: house, transport: transport);
         using var first = await Sockets.ConnectAsync(door.LocalEndPoint);
         using var second = await Sockets.ConnectAsync(door.LocalEndPoint);
         Assert.Equal("A", await Sockets.ExchangeAsync(first, "a", "A"));
@@ -82,20 +86,22 @@ public sealed class DoorLimitsTests
         Assert.Equal("D", await Sockets.ExchangeAsync(fourth, "d", "D"));
     }
 
-    [Fact]
-    public async Task The_idle_timeout_ends_with_a_fin_not_a_reset()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task The_idle_timeout_ends_with_a_fin_not_a_reset(TcpTransport transport)
     {
-        await using var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { IdleTimeout = TimeSpan.FromMilliseconds(500) });
+        await using var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { IdleTimeout = TimeSpan.FromMilliseconds(500) }, transport: transport);
         using var idle = await Sockets.ConnectAsync(door.LocalEndPoint);
         Assert.Equal("HI", await Sockets.ExchangeAsync(idle, "hi", "HI"));
         // A reset would throw ConnectionReset here; a FIN reads as end of stream.
         Assert.Equal(0, await idle.ReceiveAsync(new byte[16]).WithDeadline(TimeSpan.FromSeconds(10)));
     }
 
-    [Fact]
-    public async Task The_drain_timeout_ends_with_a_fin_not_a_reset()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task The_drain_timeout_ends_with_a_fin_not_a_reset(TcpTransport transport)
     {
-        var door = TestDoors.OpenTcp(new Silent(), WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromMilliseconds(300) });
+        var door = TestDoors.OpenTcp(new Silent(), WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromMilliseconds(300) }, transport: transport);
         using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
         await Deadline.UntilAsync(() => door.ActiveConnections == 1, "the connection to be admitted");
         await door.StopAsync().WithDeadline(TimeSpan.FromSeconds(10));
@@ -103,11 +109,12 @@ public sealed class DoorLimitsTests
         await door.DisposeAsync();
     }
 
-    [Fact]
-    public async Task The_registry_lists_every_door_connection_with_its_protocol_and_bytes()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task The_registry_lists_every_door_connection_with_its_protocol_and_bytes(TcpTransport transport)
     {
         using var house = new House();
-        await using var door = TestDoors.OpenCapitalize(house: house);
+        await using var door = TestDoors.OpenCapitalize(house: house, transport: transport);
         using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
         Assert.Equal("COUNTED", await Sockets.ExchangeAsync(client, "counted", "COUNTED"));
         var live = Assert.Single(house.Registry.Snapshot());
@@ -120,8 +127,9 @@ public sealed class DoorLimitsTests
         Assert.Equal(((IPEndPoint)client.LocalEndPoint!).Port, live.RemoteEndPoint.Port);
     }
 
-    [Fact]
-    public async Task The_meter_counts_accepted_active_rejected_and_bytes_per_door()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task The_meter_counts_accepted_active_rejected_and_bytes_per_door(TcpTransport transport)
     {
         var measured = new Dictionary<string, long>();
         using var listener = new MeterListener();
@@ -142,7 +150,7 @@ public sealed class DoorLimitsTests
         });
         listener.Start();
 
-        await using (var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { MaxConnections = 1 }, house: house))
+        await using (var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { MaxConnections = 1 }, house: house, transport: transport))
         {
             using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
             Assert.Equal("METERED", await Sockets.ExchangeAsync(client, "metered", "METERED"));

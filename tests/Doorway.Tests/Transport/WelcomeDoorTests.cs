@@ -12,10 +12,11 @@ public sealed class WelcomeDoorTests
 {
     private static readonly CapitalizeConnectionHandler Capitalize = new(CapitalizeOptions.Default);
 
-    [Fact]
-    public async Task The_client_past_max_connections_is_closed_and_the_others_are_unaffected()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task The_client_past_max_connections_is_closed_and_the_others_are_unaffected(TcpTransport transport)
     {
-        await using var door = TestDoors.OpenCapitalize(null, WelcomeDoorOptions.Default with { MaxConnections = 2 });
+        await using var door = TestDoors.OpenCapitalize(null, WelcomeDoorOptions.Default with { MaxConnections = 2 }, transport: transport);
         using var first = await Sockets.ConnectAsync(door.LocalEndPoint);
         using var second = await Sockets.ConnectAsync(door.LocalEndPoint);
         Assert.Equal("ONE", await Sockets.ExchangeAsync(first, "one", "ONE"));
@@ -33,12 +34,13 @@ public sealed class WelcomeDoorTests
         Assert.Equal("FOUR", await Sockets.ExchangeAsync(fourth, "four", "FOUR"));
     }
 
-    [Fact]
-    public async Task An_idle_connection_is_closed_after_the_idle_timeout_and_a_busy_one_is_not()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task An_idle_connection_is_closed_after_the_idle_timeout_and_a_busy_one_is_not(TcpTransport transport)
     {
         // Wide margins: the busy client must never pause near the timeout, even on a loaded machine.
         var idleTimeout = TimeSpan.FromMilliseconds(1500);
-        await using var door = TestDoors.OpenCapitalize(null, WelcomeDoorOptions.Default with { IdleTimeout = idleTimeout });
+        await using var door = TestDoors.OpenCapitalize(null, WelcomeDoorOptions.Default with { IdleTimeout = idleTimeout }, transport: transport);
         using var idle = await Sockets.ConnectAsync(door.LocalEndPoint);
         using var busy = await Sockets.ConnectAsync(door.LocalEndPoint);
         var clock = Stopwatch.StartNew();
@@ -55,11 +57,12 @@ public sealed class WelcomeDoorTests
         Assert.Equal("STILL HERE", await Sockets.ExchangeAsync(busy, "still here", "STILL HERE"));
     }
 
-    [Fact]
-    public async Task A_stuck_send_to_a_client_that_never_reads_ends_by_the_minimum_data_rate()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task A_stuck_send_to_a_client_that_never_reads_ends_by_the_minimum_data_rate(TcpTransport transport)
     {
         // 24 KiB replies at 100,000 B/s after a 0.5 s grace: a send not taken within 0.75 s ends the connection.
-        await using var door = TestDoors.OpenCapitalize(null, WelcomeDoorOptions.Default with { MinDataRate = 100_000, MinDataRateGrace = TimeSpan.FromMilliseconds(500) });
+        await using var door = TestDoors.OpenCapitalize(null, WelcomeDoorOptions.Default with { MinDataRate = 100_000, MinDataRateGrace = TimeSpan.FromMilliseconds(500) }, transport: transport);
         using var greedy = await Sockets.ConnectAsync(door.LocalEndPoint);
         greedy.ReceiveBufferSize = 16 * 1024;
         byte[] chunk = new byte[64 * 1024];
@@ -81,11 +84,12 @@ public sealed class WelcomeDoorTests
         await Deadline.UntilAsync(() => door.ActiveConnections == 0, "the stuck connection to be released");
     }
 
-    [Fact]
-    public async Task Stop_refuses_new_clients_at_once_and_lets_open_ones_finish()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task Stop_refuses_new_clients_at_once_and_lets_open_ones_finish(TcpTransport transport)
     {
         // A handler that finishes its exchange on its own: the door waits for it.
-        var door = TestDoors.OpenTcp(new OneExchange(), WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromSeconds(20) });
+        var door = TestDoors.OpenTcp(new OneExchange(), WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromSeconds(20) }, transport: transport);
         using var open = await Sockets.ConnectAsync(door.LocalEndPoint);
         await Deadline.UntilAsync(() => door.ActiveConnections == 1, "the connection to be admitted");
 
@@ -100,10 +104,11 @@ public sealed class WelcomeDoorTests
         await door.DisposeAsync();
     }
 
-    [Fact]
-    public async Task Stop_half_closes_capitalize_connections_after_answering_what_they_sent()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task Stop_half_closes_capitalize_connections_after_answering_what_they_sent(TcpTransport transport)
     {
-        var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromSeconds(20) });
+        var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromSeconds(20) }, transport: transport);
         using var idle = await Sockets.ConnectAsync(door.LocalEndPoint);
         using var talking = await Sockets.ConnectAsync(door.LocalEndPoint);
         Assert.Equal("BEFORE", await Sockets.ExchangeAsync(idle, "before", "BEFORE"));
@@ -119,10 +124,11 @@ public sealed class WelcomeDoorTests
         await door.DisposeAsync();
     }
 
-    [Fact]
-    public async Task Stop_closes_connections_still_open_after_the_drain_timeout()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task Stop_closes_connections_still_open_after_the_drain_timeout(TcpTransport transport)
     {
-        var door = TestDoors.OpenCapitalize(null, WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromMilliseconds(300) });
+        var door = TestDoors.OpenCapitalize(null, WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromMilliseconds(300) }, transport: transport);
         using var lingering = await Sockets.ConnectAsync(door.LocalEndPoint);
         Assert.Equal("HI", await Sockets.ExchangeAsync(lingering, "hi", "HI"));
 
@@ -132,32 +138,54 @@ public sealed class WelcomeDoorTests
         await door.DisposeAsync();
     }
 
-    [Theory]
-    [InlineData("127.0.0.1")]
-    [InlineData("::")]
-    public async Task A_second_door_on_a_busy_port_fails_with_address_in_use(string address)
+    public static TheoryData<string, TcpTransport, TcpTransport> BusyPorts()
     {
-        await using var first = TestDoors.OpenCapitalize(address: IPAddress.Parse(address));
-        var error = Assert.Throws<SocketException>(() => WelcomeDoor.Bind("tcp",
-            WelcomeDoorOptions.Default with { EndPoint = new IPEndPoint(IPAddress.Parse(address), first.LocalEndPoint.Port) },
-            Capitalize, NullLogger.Instance));
-        Assert.Equal(SocketError.AddressAlreadyInUse, error.SocketErrorCode);
+        var cases = new TheoryData<string, TcpTransport, TcpTransport>();
+        foreach (string address in new[] { "127.0.0.1", "::" })
+        {
+            foreach (TcpTransport first in TestDoors.Transports)
+            {
+                foreach (TcpTransport second in TestDoors.Transports)
+                {
+                    cases.Add(address, first, second);
+                }
+            }
+        }
+
+        return cases;
     }
 
-    [Fact]
-    public async Task A_dual_mode_door_serves_ipv4_and_ipv6_clients()
+    // The epoll transport's listeners share their port with SO_REUSEPORT among themselves; no other
+    // door, of either transport, may join them, nor they a port another door holds.
+    [Theory]
+    [MemberData(nameof(BusyPorts))]
+    public async Task A_second_door_on_a_busy_port_fails_with_address_in_use(string address, TcpTransport first, TcpTransport second)
     {
-        await using var door = TestDoors.OpenCapitalize(address: IPAddress.IPv6Any);
+        await using var open = TestDoors.OpenCapitalize(address: IPAddress.Parse(address), transport: first);
+        var error = Assert.Throws<SocketException>(() => WelcomeDoor.Bind("tcp",
+            WelcomeDoorOptions.Default with { EndPoint = new IPEndPoint(IPAddress.Parse(address), open.LocalEndPoint.Port), Transport = second },
+            Capitalize, NullLogger.Instance));
+        Assert.Equal(SocketError.AddressAlreadyInUse, error.SocketErrorCode);
+        using var client = await Sockets.ConnectAsync(new IPEndPoint(IPAddress.Loopback, open.LocalEndPoint.Port));
+        Assert.Equal("STILL MINE", await Sockets.ExchangeAsync(client, "still mine", "STILL MINE"));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task A_dual_mode_door_serves_ipv4_and_ipv6_clients(TcpTransport transport)
+    {
+        await using var door = TestDoors.OpenCapitalize(address: IPAddress.IPv6Any, transport: transport);
         using var v4 = await Sockets.ConnectAsync(new IPEndPoint(IPAddress.Loopback, door.LocalEndPoint.Port));
         using var v6 = await Sockets.ConnectAsync(new IPEndPoint(IPAddress.IPv6Loopback, door.LocalEndPoint.Port));
         Assert.Equal("FOUR", await Sockets.ExchangeAsync(v4, "four", "FOUR"));
         Assert.Equal("SIX", await Sockets.ExchangeAsync(v6, "six", "SIX"));
     }
 
-    [Fact]
-    public async Task A_handler_that_throws_costs_its_own_connection_only()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task A_handler_that_throws_costs_its_own_connection_only(TcpTransport transport)
     {
-        await using var door = TestDoors.OpenTcp(new ThrowingHandler());
+        await using var door = TestDoors.OpenTcp(new ThrowingHandler(), transport: transport);
         for (int i = 0; i < 3; i++)
         {
             using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
@@ -167,11 +195,12 @@ public sealed class WelcomeDoorTests
         await Deadline.UntilAsync(() => door.ActiveConnections == 0, "all connections to be released");
     }
 
-    [Fact]
-    public async Task Bytes_that_arrive_while_the_door_stops_are_still_answered_before_the_half_close()
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task Bytes_that_arrive_while_the_door_stops_are_still_answered_before_the_half_close(TcpTransport transport)
     {
         // The handler is idle (waiting, no buffer) when the stop comes and the bytes are already there.
-        var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromSeconds(20) });
+        var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { DrainTimeout = TimeSpan.FromSeconds(20) }, transport: transport);
         using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
         Assert.Equal("FIRST", await Sockets.ExchangeAsync(client, "first", "FIRST"));
         for (int i = 0; i < 20; i++)

@@ -50,6 +50,8 @@ internal static class ServeCommand
             "On the first Ctrl-C or SIGTERM, seconds the doors keep accepting while /healthz answers 503 and every HTTP answer closes its connection, "
             + "so a load balancer's health check takes this server out of rotation before its doors close; then the drain. 0: close at once.");
         var tls = new TlsFlags();
+        var transport = TransportFlags.CreateTransport();
+        var transportLoops = TransportFlags.CreateLoops();
         var logLevel = CommonOptions.LogLevel();
         var logFormat = CommonOptions.LogFormat();
 
@@ -59,14 +61,13 @@ internal static class ServeCommand
             "  doorway serve --root www                                     every door: TCP and UDP 12000, http://localhost:8080/\n" +
             "  doorway serve --files off --udp off --once                   the book's TCP server, exactly\n" +
             "  doorway serve --tcp 0 --udp off --files 0 --bind 127.0.0.1   free ports, loopback only");
-        foreach (var option in doors.SelectMany(door => door.Options).Concat(proxyProtocol.Options).Concat([bind, maxConnections, maxPerAddress, idleTimeout, minDataRate, drainTimeout, drainDelay]).Concat(tls.Options).Concat([logLevel, logFormat]))
+        foreach (var option in doors.SelectMany(door => door.Options).Concat(proxyProtocol.Options).Concat([bind, maxConnections, maxPerAddress, idleTimeout, minDataRate, drainTimeout, drainDelay, transport, transportLoops]).Concat(tls.Options).Concat([logLevel, logFormat]))
         {
             command.Options.Add(option);
         }
 
         command.SetAction(async parse =>
         {
-            SocketEngine.PreferInlineCompletions();
             using var loggerFactory = CliLogging.Create(parse.GetValue(logLevel), parse.GetValue(logFormat) ?? CliLogging.Text);
             using var house = new House();
             var middleware = new DoorPipeline();
@@ -80,6 +81,8 @@ internal static class ServeCommand
                 DrainTimeout = parse.GetValue(drainTimeout),
                 Pipeline = middleware,
             };
+            // Before the first socket: .NET's engine reads its layout when the first one registers.
+            tcp = TransportFlags.Apply(tcp, parse.GetValue(transport), parse.GetValue(transportLoops));
             var context = new ServeContext(loggerFactory, house, tcp, parse.GetValue(drainTimeout));
             var plans = new List<DoorPlan>();
             try

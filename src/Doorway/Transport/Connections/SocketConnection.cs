@@ -9,7 +9,7 @@ namespace Doorway.Transport;
 /// thread pool, off the socket engine's threads, after every wait. No operation allocates
 /// (<see cref="SocketOperation"/>). The socket is closed exactly once.
 /// </summary>
-internal sealed class SocketConnection : Connection
+internal sealed class SocketConnection : DoorConnection
 {
     /// <summary>
     /// Largest piece handed to one send: the kernel taking a piece is activity, so a slow, steady
@@ -24,16 +24,12 @@ internal sealed class SocketConnection : Connection
     private int _closed;
 
     public SocketConnection(Socket socket, ConnectionInfo info, TimeoutPolicy policy, bool dispatchToThreadPool)
-        : base(info)
+        : base(info, info.RemoteEndPoint.Address)
     {
         _socket = socket;
-        AcceptedFrom = info.RemoteEndPoint.Address;
         _receive = new ReceiveOperation(socket, info, dispatchToThreadPool);
         _send = new SendOperation(socket, info, policy, dispatchToThreadPool);
     }
-
-    /// <summary>The address the socket was accepted from (a PROXY header may later name another client).</summary>
-    internal System.Net.IPAddress AcceptedFrom { get; }
 
     public override int Available
     {
@@ -87,7 +83,7 @@ internal sealed class SocketConnection : Connection
     /// Ends the connection with a FIN after what is already queued, not a reset: .NET closes
     /// abortively when it cancels a pending operation, unless the send side was shut down first.
     /// </summary>
-    internal void Close()
+    internal override void Close()
     {
         ShutdownSend();
         CloseSocket();

@@ -1,16 +1,27 @@
 using System.Net;
 using System.Net.Sockets;
+using Doorway.Transport.Epoll;
 
 namespace Doorway.Transport;
 
 public sealed partial class WelcomeDoor
 {
+    private void Refuse(Socket socket, long id, IPEndPoint remote, string limit) =>
+        Refuse(id, remote, limit,
+            () => new SocketConnection(socket, new ConnectionInfo(Name, id, Connection.Normalize(socket.LocalEndPoint), remote), _policy, _options.Dispatch == DoorDispatch.ThreadPool),
+            () => CloseGently(socket));
+
+    private void Refuse(AcceptedSocket socket, long id, IPEndPoint remote, string limit) =>
+        Refuse(id, remote, limit,
+            () => new EpollConnection(socket, new ConnectionInfo(Name, id, socket.LocalEndPoint, remote), _policy, _options.Dispatch == DoorDispatch.ThreadPool),
+            () => CloseGently(socket.Descriptor));
+
     /// <summary>
     /// A client past a limit: answered by the door's refusal (an HTTP 503 with Retry-After, say)
     /// when one is set and few are being answered already, else closed at once with a FIN, which
     /// tells it plainly instead of leaving it in the backlog.
     /// </summary>
-    private void Refuse(Socket socket, long id, IPEndPoint remote, string limit)
+    private void Refuse(long id, IPEndPoint remote, string limit, Func<DoorConnection> connection, Action closeGently)
     {
         _house.Meter.Rejected(Name, limit);
         _refusalLog.Refused(remote, limit);
@@ -21,21 +32,33 @@ public sealed partial class WelcomeDoor
                 EndRefusal();
             }
 
-            CloseGently(socket);
+            closeGently();
             return;
         }
 
-        _ = AnswerRefusedAsync(socket, id, remote);
+        _ = AnswerRefusedAsync(connection, closeGently, id, remote);
     }
 
     // Never throws; counted by _refusing, which StopAsync waits for (each is bounded by RefusalTimeout).
-    private async Task AnswerRefusedAsync(Socket socket, long id, IPEndPoint remote)
+    private async Task AnswerRefusedAsync(Func<DoorConnection> make, Action closeGently, long id, IPEndPoint remote)
     {
         await Task.Yield();
-        var info = new ConnectionInfo(Name, id, Connection.Normalize(socket.LocalEndPoint), remote);
-        using var connection = new SocketConnection(socket, info, _policy, _options.Dispatch == DoorDispatch.ThreadPool);
+        DoorConnection connection;
+        try
+        {
+            connection = make();
+        }
+        catch (Exception e)
+        {
+            TransportLog.AdmissionFailed(_logger, e, _options.EndPoint);
+            closeGently();
+            EndRefusal();
+            return;
+        }
+
+        using var owned = connection;
         using var limit = new CancellationTokenSource(_options.RefusalTimeout);
-        using var abort = limit.Token.Register(static c => ((SocketConnection)c!).Close(), connection);
+        using var abort = limit.Token.Register(static c => ((DoorConnection)c!).Close(), connection);
         try
         {
             await _refuseAtAccept!(connection, limit.Token);
@@ -72,6 +95,12 @@ public sealed partial class WelcomeDoor
         {
         }
 
+        socket.Dispose();
+    }
+
+    private static void CloseGently(SocketDescriptor socket)
+    {
+        _ = EpollInterop.shutdown(socket.Fd, EpollInterop.ShutWrite);
         socket.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Doorway.Transport.Epoll;
 using Microsoft.Extensions.Logging;
 
 namespace Doorway.Transport;
@@ -13,7 +14,8 @@ namespace Doorway.Transport;
 /// </summary>
 public sealed partial class WelcomeDoor : IDoor, IConnectionSource
 {
-    private readonly Socket _listener;
+    private readonly Socket? _listener;
+    private readonly EpollListeners? _epoll;
     private readonly ConnectionDelegate _app;
     private readonly ConnectionDelegate? _refuse;
     private readonly ConnectionDelegate? _refuseAtAccept;
@@ -22,7 +24,7 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
     private readonly ILogger _logger;
     private readonly House _house;
     private readonly bool _ownsHouse;
-    private readonly ConcurrentDictionary<long, SocketConnection> _connections = new();
+    private readonly ConcurrentDictionary<long, DoorConnection> _connections = new();
     private readonly Dictionary<IPAddress, int> _perAddress = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _closing = new();
@@ -39,10 +41,11 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
     private Task? _heartbeat;
     private int _stopped;
 
-    private WelcomeDoor(string name, Socket listener, DoorPipeline? pipeline, ConnectionDelegate handler, ConnectionDelegate? refuse, WelcomeDoorOptions options, ILogger logger, House house, bool ownsHouse)
+    private WelcomeDoor(string name, Socket? listener, EpollListeners? epoll, DoorPipeline? pipeline, ConnectionDelegate handler, ConnectionDelegate? refuse, WelcomeDoorOptions options, ILogger logger, House house, bool ownsHouse)
     {
         Name = name;
         _listener = listener;
+        _epoll = epoll;
         // The options' middleware (PROXY protocol, TLS) first, then the door's own; the per-address
         // limit and the accept log only once every middleware has had its say on the client's address.
         // TLS comes after the options' middleware (a PROXY header comes before the ClientHello).
@@ -64,7 +67,7 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         _ownsHouse = ownsHouse;
         _house = house;
         _refusalLog = new RefusalLog(logger, name);
-        LocalEndPoint = Connection.Normalize(listener.LocalEndPoint);
+        LocalEndPoint = epoll?.LocalEndPoint ?? Connection.Normalize(listener!.LocalEndPoint);
     }
 
     /// <summary>The door's name in logs and in its ready line ("tcp", "files").</summary>
@@ -72,6 +75,12 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
 
     /// <summary>The bound address and the real port (when 0 was asked for).</summary>
     public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The transport the door runs on.</summary>
+    public TcpTransport Transport => _epoll is null ? TcpTransport.Sockets : TcpTransport.Epoll;
+
+    /// <summary>The epoll transport's loops (0 on the sockets transport).</summary>
+    internal int TransportLoops => _epoll?.Loops ?? 0;
 
     /// <summary>Connections being served now.</summary>
     public int ActiveConnections => Volatile.Read(ref _active);
@@ -82,8 +91,8 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
 
     long IConnectionSource.BytesSent => Interlocked.Read(ref _closedSent) + _connections.Values.Sum(c => c.Info.BytesSent);
 
-    /// <summary>For tests: runs on every accepted socket before it is admitted; a throw is an admission failure.</summary>
-    internal Action<Socket>? AdmissionProbe { get; set; }
+    /// <summary>For tests: runs on every accepted socket (given its client's address) before it is admitted; a throw is an admission failure.</summary>
+    internal Action<IPEndPoint>? AdmissionProbe { get; set; }
 
     /// <summary>
     /// Binds and listens. The door serves each connection with the middleware of <see cref="WelcomeDoorOptions.Pipeline"/>, then TLS (<see cref="WelcomeDoorOptions.Tls"/>),
@@ -99,9 +108,22 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnections, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnectionsPerAddress, 1);
-        var listener = DoorSocket.Bind(options.EndPoint, SocketType.Stream, ProtocolType.Tcp, socket => socket.Listen(options.Backlog));
         bool ownsHouse = house is null;
-        var door = new WelcomeDoor(name, listener, pipeline, handler, refuse, options, logger, house ?? new House(), ownsHouse);
+        house ??= new House();
+        WelcomeDoor door;
+        if (options.Transport == TcpTransport.Epoll)
+        {
+            int loops = options.TransportLoops > 0 ? options.TransportLoops : EpollListeners.DefaultLoops;
+            var epoll = EpollListeners.Bind(options.EndPoint, options.Backlog, loops, logger);
+            door = new WelcomeDoor(name, null, epoll, pipeline, handler, refuse, options, logger, house, ownsHouse);
+            EpollLog.Listening(logger, name, door.LocalEndPoint, loops);
+        }
+        else
+        {
+            var listener = DoorSocket.Bind(options.EndPoint, SocketType.Stream, ProtocolType.Tcp, socket => socket.Listen(options.Backlog));
+            door = new WelcomeDoor(name, listener, null, pipeline, handler, refuse, options, logger, house, ownsHouse);
+        }
+
         TransportLog.Listening(logger, name, door.LocalEndPoint);
         return door;
     }
@@ -122,7 +144,17 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         }
 
         _house.Registry.Add(this);
-        _acceptLoop = AcceptLoopAsync();
+        if (_epoll is not null)
+        {
+            // Each loop accepts on its own listener and admits on its own thread.
+            _epoll.Start(Admit);
+            _acceptLoop = Task.CompletedTask;
+        }
+        else
+        {
+            _acceptLoop = AcceptLoopAsync();
+        }
+
         _heartbeat = HeartbeatAsync();
     }
 
@@ -134,7 +166,7 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
             Socket socket;
             try
             {
-                socket = await _listener.AcceptAsync(_stopping.Token);
+                socket = await _listener!.AcceptAsync(_stopping.Token);
                 backOff = TimeSpan.Zero;
             }
             catch (OperationCanceledException)
@@ -186,8 +218,8 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
 
     private void Admit(Socket socket)
     {
-        AdmissionProbe?.Invoke(socket);
         var remote = Connection.Normalize(socket.RemoteEndPoint);
+        AdmissionProbe?.Invoke(remote);
         long id = Interlocked.Increment(ref _nextId);
         string? refusal = TakeSlot();
         if (refusal is not null)
@@ -209,7 +241,40 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
             throw;
         }
 
-        _connections[id] = connection;
+        Serve(connection);
+    }
+
+    /// <summary>On an epoll loop's thread: a socket it accepted (NoDelay already set), admitted or refused as a managed one.</summary>
+    private void Admit(AcceptedSocket socket)
+    {
+        var remote = socket.RemoteEndPoint;
+        AdmissionProbe?.Invoke(remote);
+        long id = Interlocked.Increment(ref _nextId);
+        string? refusal = TakeSlot();
+        if (refusal is not null)
+        {
+            Refuse(socket, id, remote, refusal);
+            return;
+        }
+
+        EpollConnection connection;
+        try
+        {
+            var info = new ConnectionInfo(Name, id, socket.LocalEndPoint, remote);
+            connection = new EpollConnection(socket, info, _policy, _options.Dispatch == DoorDispatch.ThreadPool);
+        }
+        catch
+        {
+            ReleaseSlot();
+            throw;
+        }
+
+        Serve(connection);
+    }
+
+    private void Serve(DoorConnection connection)
+    {
+        _connections[connection.Id] = connection;
         _house.Meter.Accepted(Name);
         _ = ServeAsync(connection);
     }
@@ -271,7 +336,7 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
 
     // Never throws: every failure is logged here, so the task needs no observer, and the
     // door awaits all of them through _active/_allClosed on shutdown.
-    private async Task ServeAsync(SocketConnection connection)
+    private async Task ServeAsync(DoorConnection connection)
     {
         // Run the pipeline off the accept loop.
         await Task.Yield();
@@ -360,8 +425,10 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         }
 
         // Close the welcome door before the first await, so no client gets in once StopAsync was called.
-        _listener.Dispose();
+        _listener?.Dispose();
+        var listenersClosed = _epoll?.CloseListenersAsync() ?? Task.CompletedTask;
         await _stopping.CancelAsync();
+        await listenersClosed;
         if (_acceptLoop is not null)
         {
             await _acceptLoop;
@@ -406,6 +473,11 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
         if (_heartbeat is not null)
         {
             await _heartbeat;
+        }
+
+        if (_epoll is not null)
+        {
+            await _epoll.StopAsync();
         }
 
         _house.Registry.Remove(this);

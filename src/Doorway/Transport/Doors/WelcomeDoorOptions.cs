@@ -80,6 +80,25 @@ public sealed record WelcomeDoorOptions
     /// middleware (a PROXY header comes before the ClientHello) and before the accept log and the handler.
     /// </summary>
     public TlsServerOptions? Tls { get; init; }
+
+    /// <summary>
+    /// What moves the door's bytes: .NET's sockets (everywhere), or Doorway's own epoll loops
+    /// (Linux). The library's default is the sockets; <c>serve</c> chooses from the machine.
+    /// </summary>
+    public TcpTransport Transport { get; init; } = TcpTransport.Sockets;
+
+    /// <summary>Event loops of the epoll transport; 0 is one per core the process may run on.</summary>
+    public int TransportLoops { get; init; }
+}
+
+/// <summary>A welcome door's transport (see <see cref="WelcomeDoorOptions.Transport"/>).</summary>
+public enum TcpTransport
+{
+    /// <summary>.NET's Socket and its engine (SocketAsyncEngine on Linux).</summary>
+    Sockets,
+
+    /// <summary>Doorway's own Linux transport: epoll loops, SO_REUSEPORT listeners, recv/send into pooled buffers.</summary>
+    Epoll,
 }
 
 /// <summary>Where a door's handlers run (see <see cref="WelcomeDoorOptions.Dispatch"/>).</summary>

@@ -1,0 +1,328 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Win32.SafeHandles;
+
+namespace Doorway.Transport.Epoll;
+
+/// <summary>
+/// A connection door of the Linux transport: an accepted, non-blocking socket registered once with
+/// its loop's epoll (edge-triggered, in and out), read and written with recv/send straight into
+/// the caller's buffers. It behaves as <see cref="SocketConnection"/> does: the same counters and
+/// clocks, a FIN after what was queued on <see cref="Close"/>, a reset on <see cref="Abort"/> while
+/// an operation is pending (as .NET's Socket.Dispose does), and the descriptor closed exactly once.
+/// An idle connection holds no buffer: this object, its two operations and its info.
+/// </summary>
+internal sealed class EpollConnection : DoorConnection
+{
+    /// <summary>Bytes per sendfile round, as <see cref="SocketFileSender.RoundBytes"/>: each round taken is activity.</summary>
+    private const int FileRoundBytes = SocketFileSender.RoundBytes;
+
+    private readonly SocketDescriptor _descriptor;
+    private readonly EpollLoop _loop;
+    private readonly EpollReceiver _receiver;
+    private readonly EpollSender _sender;
+    private readonly ulong _key;
+    private int _closed;
+
+    public EpollConnection(in AcceptedSocket accepted, ConnectionInfo info, TimeoutPolicy policy, bool dispatchToThreadPool)
+        : base(info, info.RemoteEndPoint.Address)
+    {
+        _descriptor = accepted.Descriptor;
+        _loop = accepted.Loop;
+        _receiver = new EpollReceiver(this, dispatchToThreadPool);
+        _sender = new EpollSender(this, policy, dispatchToThreadPool);
+        _key = _loop.Register(this, _descriptor.Fd);
+    }
+
+    public override unsafe int Available
+    {
+        get
+        {
+            int available = 0;
+            bool held = false;
+            try
+            {
+                _descriptor.DangerousAddRef(ref held);
+                return EpollInterop.ioctl(_descriptor.Fd, EpollInterop.Fionread, &available) == 0 ? available : 0;
+            }
+            catch (ObjectDisposedException)
+            {
+                return 0;
+            }
+            finally
+            {
+                if (held)
+                {
+                    _descriptor.DangerousRelease();
+                }
+            }
+        }
+    }
+
+    public override ValueTask WaitForDataAsync(CancellationToken cancellationToken = default) => _receiver.WaitAsync(cancellationToken);
+
+    public override ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        _receiver.ReceiveAsync(buffer, cancellationToken);
+
+    public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+        _sender.SendAsync(buffer, cancellationToken);
+
+    /// <summary>sendfile(2) from the file's descriptor, in rounds of 1 MiB; waits for writability when the kernel is full.</summary>
+    public override async Task SendFileAsync(SafeFileHandle file, long offset, long count, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        Info.State = ConnectionState.Sending;
+        var timeouts = Info.Timeouts;
+        while (count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int round = (int)Math.Min(count, FileRoundBytes);
+            timeouts.SendStarted(round, _sender.Policy);
+            long left = round;
+            while (left > 0)
+            {
+                int seen = _sender.Seen;
+                long sent = SendFile(file, ref offset, left, out int errno);
+                if (sent > 0)
+                {
+                    left -= sent;
+                    Info.Sent(sent);
+                }
+                else if (sent == 0)
+                {
+                    throw new EndOfStreamException("The file ended before the part being sent.");
+                }
+                else if (errno == EpollInterop.EAGAIN)
+                {
+                    await _sender.WaitAsync(seen, cancellationToken);
+                }
+                else if (errno != EpollInterop.EINTR)
+                {
+                    timeouts.SendEnded(0);
+                    throw EpollInterop.Error(errno);
+                }
+            }
+
+            timeouts.SendEnded(round);
+            count -= round;
+        }
+    }
+
+    /// <summary>For a connect in progress (a client's): waits for the first writability edge, then reads the outcome (SO_ERROR).</summary>
+    internal async Task WaitConnectedAsync(CancellationToken cancellationToken)
+    {
+        await _sender.WaitAsync(0, cancellationToken);
+        int error = ConnectError();
+        if (error != 0)
+        {
+            throw EpollInterop.Error(error);
+        }
+
+        LocalEndPoint = LocalAddress();
+    }
+
+    private unsafe int ConnectError()
+    {
+        int error = 0;
+        uint length = sizeof(int);
+        return EpollInterop.getsockopt(_descriptor.Fd, EpollInterop.SolSocket, EpollInterop.SoError, &error, &length) == 0 ? error : System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+    }
+
+    private unsafe IPEndPoint LocalAddress()
+    {
+        byte* address = stackalloc byte[SocketAddresses.MaxLength];
+        uint length = SocketAddresses.MaxLength;
+        return EpollInterop.getsockname(_descriptor.Fd, address, &length) == 0 ? Normalize(SocketAddresses.Read(address, length)) : LocalEndPoint;
+    }
+
+    public override void ShutdownSend()
+    {
+        Info.State = ConnectionState.Closing;
+        bool held = false;
+        try
+        {
+            _descriptor.DangerousAddRef(ref held);
+            // ENOTCONN (the peer is gone) is fine: closing will follow.
+            _ = EpollInterop.shutdown(_descriptor.Fd, EpollInterop.ShutWrite);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            if (held)
+            {
+                _descriptor.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Ends the connection now; with an operation pending, the peer gets a reset (as .NET's Dispose gives it).</summary>
+    public override void Abort()
+    {
+        if (_receiver.IsPending || _sender.IsPending)
+        {
+            SetLingerZero();
+        }
+
+        CloseDescriptor();
+    }
+
+    /// <summary>A FIN after what is already queued, then the descriptor closed.</summary>
+    internal override void Close()
+    {
+        ShutdownSend();
+        CloseDescriptor();
+    }
+
+    internal void ThrowIfClosed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _closed) != 0, this);
+
+    /// <summary>On the loop thread: what epoll reported for this socket.</summary>
+    internal void OnEvents(uint events)
+    {
+        const uint ended = EpollInterop.EpollErr | EpollInterop.EpollHup | EpollInterop.EpollRdHup;
+        if ((events & (EpollInterop.EpollIn | ended)) != 0)
+        {
+            _receiver.OnReady((events & ended) != 0);
+        }
+
+        if ((events & (EpollInterop.EpollOut | EpollInterop.EpollErr | EpollInterop.EpollHup)) != 0)
+        {
+            _sender.OnReady();
+        }
+    }
+
+    internal unsafe int Receive(Span<byte> buffer, out int errno)
+    {
+        bool held = false;
+        try
+        {
+            _descriptor.DangerousAddRef(ref held);
+            fixed (byte* p = buffer)
+            {
+                nint received = EpollInterop.recv(_descriptor.Fd, p, (nuint)buffer.Length, 0);
+                errno = received < 0 ? System.Runtime.InteropServices.Marshal.GetLastPInvokeError() : 0;
+                return (int)received;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            errno = EpollInterop.EBADF;
+            return -1;
+        }
+        finally
+        {
+            if (held)
+            {
+                _descriptor.DangerousRelease();
+            }
+        }
+    }
+
+    internal unsafe int Send(ReadOnlySpan<byte> buffer, out int errno)
+    {
+        bool held = false;
+        try
+        {
+            _descriptor.DangerousAddRef(ref held);
+            fixed (byte* p = buffer)
+            {
+                // MSG_NOSIGNAL: a peer that reset gives EPIPE, not a SIGPIPE that ends the process.
+                nint sent = EpollInterop.send(_descriptor.Fd, p, (nuint)buffer.Length, EpollInterop.MsgNoSignal);
+                errno = sent < 0 ? System.Runtime.InteropServices.Marshal.GetLastPInvokeError() : 0;
+                return (int)sent;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            errno = EpollInterop.EBADF;
+            return -1;
+        }
+        finally
+        {
+            if (held)
+            {
+                _descriptor.DangerousRelease();
+            }
+        }
+    }
+
+    private unsafe long SendFile(SafeFileHandle file, ref long offset, long count, out int errno)
+    {
+        bool held = false;
+        bool fileHeld = false;
+        try
+        {
+            _descriptor.DangerousAddRef(ref held);
+            file.DangerousAddRef(ref fileHeld);
+            long position = offset;
+            nint sent = EpollInterop.sendfile(_descriptor.Fd, (int)file.DangerousGetHandle(), &position, (nuint)count);
+            errno = sent < 0 ? System.Runtime.InteropServices.Marshal.GetLastPInvokeError() : 0;
+            offset = position;
+            return sent;
+        }
+        catch (ObjectDisposedException)
+        {
+            errno = EpollInterop.EBADF;
+            return -1;
+        }
+        finally
+        {
+            if (fileHeld)
+            {
+                file.DangerousRelease();
+            }
+
+            if (held)
+            {
+                _descriptor.DangerousRelease();
+            }
+        }
+    }
+
+    private unsafe void SetLingerZero()
+    {
+        bool held = false;
+        try
+        {
+            _descriptor.DangerousAddRef(ref held);
+            // struct linger { int l_onoff; int l_linger; } = { 1, 0 }: close(2) sends a reset.
+            long linger = 1;
+            _ = EpollInterop.setsockopt(_descriptor.Fd, EpollInterop.SolSocket, EpollInterop.SoLinger, &linger, sizeof(long));
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            if (held)
+            {
+                _descriptor.DangerousRelease();
+            }
+        }
+    }
+
+    private void CloseDescriptor()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+
+        Info.State = ConnectionState.Closing;
+        _loop.Unregister(_key);
+        // Closing the descriptor takes it out of the epoll set; a call in flight keeps it open until it returns.
+        _descriptor.Dispose();
+        var aborted = new SocketException((int)SocketError.OperationAborted);
+        _receiver.Fail(aborted);
+        _sender.Fail(aborted);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            CloseDescriptor();
+        }
+    }
+}

@@ -41,6 +41,8 @@ internal sealed class Haproxy : IAsyncDisposable
         $$"""
         global
           log stderr format raw local0 info
+          # A port someone else holds fails HAProxy's start rather than being shared with it.
+          noreuseport
         defaults
           mode http
           log global
@@ -73,8 +75,9 @@ internal sealed class Haproxy : IAsyncDisposable
     {
         string directory = Path.Combine(Path.GetTempPath(), "doorway-haproxy-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        int port = FreePort();
-        int statsPort = FreePort();
+        // Both held while the second is chosen: two free-port picks in a row can return the same port,
+        // and HAProxy (SO_REUSEPORT by default) would then split the clients between its two frontends.
+        var (port, statsPort) = TwoFreePorts();
         string config = ConfigFor(port, statsPort, servers, serverOptions);
         string path = Path.Combine(directory, "haproxy.cfg");
         await File.WriteAllTextAsync(path, config);
@@ -126,6 +129,15 @@ internal sealed class Haproxy : IAsyncDisposable
         {
             return false;
         }
+    }
+
+    private static (int, int) TwoFreePorts()
+    {
+        using var first = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var second = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        first.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        second.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return (((IPEndPoint)first.LocalEndPoint!).Port, ((IPEndPoint)second.LocalEndPoint!).Port);
     }
 
     internal static int FreePort()

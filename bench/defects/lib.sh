@@ -144,4 +144,6 @@ load_line() {
 }
 
 # The serve options every script starts from: loopback, no door it does not use on a fixed port.
-serve_base=(serve --bind 127.0.0.1 --log-level warning)
+# SERVE_ARGS adds to them (for example SERVE_ARGS="--transport sockets" to measure the other transport).
+read -r -a serve_extra <<< "${SERVE_ARGS:-}"
+serve_base=(serve --bind 127.0.0.1 --log-level warning "${serve_extra[@]}")

@@ -17,12 +17,15 @@ public sealed class UdpBenchTests
         var json = BenchJson.Parse(stdout);
         double messages = json.Number("messages");
         double lost = json.Number("lost");
+        double late = json.Number("late");
         Assert.True(messages > 20, stdout);
         Assert.Equal(0, json.Number("mismatches"));
         Assert.Equal(0, json.Number("errors"));
-        // One in five dropped: of what was measured, about a fifth is lost (a little more if a busy
-        // machine delays a reply past the timeout; that one is counted lost, then late).
-        double share = lost / (messages + lost);
+        // One in five dropped: of what was measured, about a fifth is lost. A reply a busy machine
+        // delays past the timeout is counted lost, then late (seen: 15 of 23 lost at a load of 12,
+        // the test server sharing the test host's thread pool), so the drops are the lost that never came.
+        double dropped = Math.Max(0, lost - late);
+        double share = dropped / (messages + dropped);
         Assert.True(share is > 0.12 and < 0.35, $"lost share {share:0.000}: {stdout}");
     }
 

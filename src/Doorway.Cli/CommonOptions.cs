@@ -45,6 +45,18 @@ internal static class CommonOptions
         return option;
     }
 
+    /// <summary>
+    /// <c>--NAME PORT|off</c> for a door beyond the book's three: off unless asked for, described by
+    /// <paramref name="description"/> (what the door is, and that 0 picks a free port and 'off' disables it).
+    /// </summary>
+    public static Option<PortOrOff> OptionalDoorPort(string name, string description)
+    {
+        var port = DoorPort(name, 0, name);
+        port.DefaultValueFactory = _ => new PortOrOff(null);
+        port.Description = description;
+        return port;
+    }
+
     /// <summary><c>--NAME PORT|off</c>: a door's port; 0 picks a free one; <c>off</c> (a null port) disables the door.</summary>
     public static Option<PortOrOff> DoorPort(string name, int defaultPort, string door) => new(name)
     {

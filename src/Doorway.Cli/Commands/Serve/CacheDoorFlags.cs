@@ -10,28 +10,8 @@ namespace Doorway.Cli.Commands;
 /// <summary>The cache door's flags on <c>serve</c> (issue 13), and how they become a door.</summary>
 internal sealed class CacheDoorFlags : IDoorFlags
 {
-    public Option<PortOrOff> Port { get; } = new("--cache")
-    {
-        Description = "Port of the web cache door (a caching HTTP proxy; 3128 is the usual port); 0 picks a free port, 'off' disables it.",
-        HelpName = "PORT|off",
-        DefaultValueFactory = _ => new PortOrOff(null),
-        CustomParser = result =>
-        {
-            string token = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
-            if (token.Equals("off", StringComparison.OrdinalIgnoreCase))
-            {
-                return new PortOrOff(null);
-            }
-
-            if (HostPort.TryParsePort(token, out int port))
-            {
-                return new PortOrOff(port);
-            }
-
-            result.AddError($"--cache takes a port from 0 to 65535 or 'off', not '{token}'.");
-            return new PortOrOff(null);
-        },
-    };
+    public Option<PortOrOff> Port { get; } = CommonOptions.OptionalDoorPort("--cache",
+        "Port of the web cache door (a caching HTTP proxy; 3128 is the usual port); 0 picks a free port, 'off' disables it.");
 
     public Option<Uri?> Upstream { get; } = new("--cache-upstream")
     {

@@ -8,7 +8,8 @@ namespace Doorway.Cli.Commands;
 /// <summary>The authoritative DNS door's flags on <c>serve</c> (issue 14); off unless a port is given.</summary>
 internal sealed class DnsDoorFlags : IDoorFlags
 {
-    private readonly Option<PortOrOff> _port = Off(CommonOptions.DoorPort("--dns", 0, "dns"));
+    private readonly Option<PortOrOff> _port = CommonOptions.OptionalDoorPort("--dns",
+        "Port of the authoritative DNS door, UDP and TCP (53 is DNS's; 0 picks a free port, 'off' disables the door).");
 
     private readonly Option<string[]> _zones = new("--zone")
     {
@@ -77,12 +78,5 @@ internal sealed class DnsDoorFlags : IDoorFlags
         string details = string.Join(", ", zones.Select(z => z.Origin.ToString()));
         return new DoorPlan("dns", port, endPoint => DnsDoor.BindAuthority(udp with { EndPoint = endPoint }, context.Tcp with { EndPoint = endPoint }, authority, options, logger, context.House),
             Details: $" serving {details}");
-    }
-
-    private static Option<PortOrOff> Off(Option<PortOrOff> port)
-    {
-        port.DefaultValueFactory = _ => new PortOrOff(null);
-        port.Description = "Port of the authoritative DNS door, UDP and TCP (53 is DNS's; 0 picks a free port, 'off' disables the door).";
-        return port;
     }
 }

@@ -5,7 +5,8 @@ namespace Doorway.Cli.Commands;
 /// <summary><c>--metrics PORT|off</c>: the Prometheus endpoint; off unless a port is given.</summary>
 internal sealed class MetricsDoorFlags : IDoorFlags
 {
-    private readonly Option<PortOrOff> _port = Off(CommonOptions.DoorPort("--metrics", 0, "metrics"));
+    private readonly Option<PortOrOff> _port = CommonOptions.OptionalDoorPort("--metrics",
+        "Port of the metrics endpoint: GET /metrics answers the Doorway meter in Prometheus text format; 0 picks a free port, 'off' (the default) disables it.");
 
     public IEnumerable<Option> Options => [_port];
 
@@ -18,12 +19,5 @@ internal sealed class MetricsDoorFlags : IDoorFlags
 
         return new DoorPlan(MetricsDoor.Name, port, endPoint => MetricsDoor.Bind(endPoint, context.Loggers),
             Url: hostPort => $"http://{hostPort}/metrics", Details: " (Prometheus text format)");
-    }
-
-    private static Option<PortOrOff> Off(Option<PortOrOff> port)
-    {
-        port.DefaultValueFactory = _ => new PortOrOff(null);
-        port.Description = "Port of the metrics endpoint: GET /metrics answers the Doorway meter in Prometheus text format; 0 picks a free port, 'off' (the default) disables it.";
-        return port;
     }
 }

@@ -7,7 +7,8 @@ namespace Doorway.Cli.Commands;
 /// <summary>The reply door's flags on <c>serve</c> (seed 004's "thanks" server, issue 15); off unless a port is given.</summary>
 internal sealed class ReplyDoorFlags : IDoorFlags
 {
-    private readonly Option<PortOrOff> _port = Off(CommonOptions.DoorPort("--reply", 0, "reply"));
+    private readonly Option<PortOrOff> _port = CommonOptions.OptionalDoorPort("--reply",
+        "Port of the reply door (the book's smallest server: logs what each client says, answers --reply-text); 0 picks a free port, 'off' disables the door.");
 
     private readonly Option<string> _text = new("--reply-text")
     {
@@ -47,13 +48,6 @@ internal sealed class ReplyDoorFlags : IDoorFlags
         return new DoorPlan(ReplyDoor.Name, port, endPoint => ReplyDoor.Bind(context.Tcp with { EndPoint = endPoint }, options, logger, context.House));
     }
 
-    // The door is extra to the book's three: it opens only when asked for.
-    private static Option<PortOrOff> Off(Option<PortOrOff> port)
-    {
-        port.DefaultValueFactory = _ => new PortOrOff(null);
-        port.Description = "Port of the reply door (the book's smallest server: logs what each client says, answers --reply-text); 0 picks a free port, 'off' disables the door.";
-        return port;
-    }
 
     private static Option<int> AtMost(Option<int> option, int maximum)
     {

@@ -8,7 +8,8 @@ namespace Doorway.Cli.Commands;
 /// <summary>The recursive resolver door's flags on <c>serve</c> (issue 14); off unless a port is given.</summary>
 internal sealed class ResolverDoorFlags : IDoorFlags
 {
-    private readonly Option<PortOrOff> _port = Off(CommonOptions.DoorPort("--resolver", 0, "resolver"));
+    private readonly Option<PortOrOff> _port = CommonOptions.OptionalDoorPort("--resolver",
+        "Port of the recursive resolver door, UDP and TCP (0 picks a free port, 'off' disables the door).");
 
     private readonly Option<string?> _hints = new("--root-hints")
     {
@@ -88,12 +89,5 @@ internal sealed class ResolverDoorFlags : IDoorFlags
         var logger = context.Loggers.CreateLogger("Doorway.Resolver");
         return new DoorPlan("resolver", port, endPoint => ResolverDoor.Bind(endPoint, context.Tcp, hints, options, DnsOptions.Default, logger, context.House),
             Details: $" from the root hints {file}, answering {string.Join(", ", options.Allow)}");
-    }
-
-    private static Option<PortOrOff> Off(Option<PortOrOff> port)
-    {
-        port.DefaultValueFactory = _ => new PortOrOff(null);
-        port.Description = "Port of the recursive resolver door, UDP and TCP (0 picks a free port, 'off' disables the door).";
-        return port;
     }
 }

@@ -219,49 +219,41 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
     private void Admit(Socket socket)
     {
         var remote = Connection.Normalize(socket.RemoteEndPoint);
-        AdmissionProbe?.Invoke(remote);
-        long id = Interlocked.Increment(ref _nextId);
-        string? refusal = TakeSlot();
-        if (refusal is not null)
-        {
-            Refuse(socket, id, remote, refusal);
-            return;
-        }
-
-        SocketConnection connection;
-        try
-        {
-            socket.NoDelay = true;
-            var info = new ConnectionInfo(Name, id, Connection.Normalize(socket.LocalEndPoint), remote);
-            connection = new SocketConnection(socket, info, _policy, _options.Dispatch == DoorDispatch.ThreadPool);
-        }
-        catch
-        {
-            ReleaseSlot();
-            throw;
-        }
-
-        Serve(connection);
+        Admit(remote,
+            id =>
+            {
+                socket.NoDelay = true;
+                var info = new ConnectionInfo(Name, id, Connection.Normalize(socket.LocalEndPoint), remote);
+                return new SocketConnection(socket, info, _policy, _options.Dispatch == DoorDispatch.ThreadPool);
+            },
+            (id, refusal) => Refuse(socket, id, remote, refusal));
     }
 
     /// <summary>On an epoll loop's thread: a socket it accepted (NoDelay already set), admitted or refused as a managed one.</summary>
     private void Admit(AcceptedSocket socket)
     {
         var remote = socket.RemoteEndPoint;
+        Admit(remote,
+            id => new EpollConnection(socket, new ConnectionInfo(Name, id, socket.LocalEndPoint, remote), _policy, _options.Dispatch == DoorDispatch.ThreadPool),
+            (id, refusal) => Refuse(socket, id, remote, refusal));
+    }
+
+    /// <summary>Either transport's accepted socket: a slot and a connection, or the limit that refuses it.</summary>
+    private void Admit(IPEndPoint remote, Func<long, DoorConnection> make, Action<long, string> refuse)
+    {
         AdmissionProbe?.Invoke(remote);
         long id = Interlocked.Increment(ref _nextId);
         string? refusal = TakeSlot();
         if (refusal is not null)
         {
-            Refuse(socket, id, remote, refusal);
+            refuse(id, refusal);
             return;
         }
 
-        EpollConnection connection;
+        DoorConnection connection;
         try
         {
-            var info = new ConnectionInfo(Name, id, socket.LocalEndPoint, remote);
-            connection = new EpollConnection(socket, info, _policy, _options.Dispatch == DoorDispatch.ThreadPool);
+            connection = make(id);
         }
         catch
         {

@@ -23,7 +23,7 @@ public sealed class DnsAllocationTests
         IDatagramHandler inner = rateLimited
             ? new RateLimitedDnsHandler(authority, ReplyBudget.Create("dns", UdpDoorOptions.Default with { ReplyBytesPerSecondPerSource = 1 << 30, ReplyBurstBytesPerSource = 1 << 30, LimitLoopback = true }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)!, 2)
             : new DnsDatagramHandler(authority);
-        var handler = new CountingHandler(inner);
+        var handler = new Doorway.Tests.Udp.AllocationCountingHandler(inner);
         await using var door = UdpTestDoors.Open(handler, options: UdpDoorOptions.Default with { Receivers = 2 });
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 5_000 };
         client.Connect(new IPEndPoint(IPAddress.Loopback, door.LocalEndPoint.Port));
@@ -63,83 +63,6 @@ public sealed class DnsAllocationTests
             {
                 throw new InvalidOperationException($"unexpected reply of {received} bytes to query {which}");
             }
-        }
-    }
-
-    /// <summary>Reads each receiver thread's allocation counter at every datagram, as the UDP door's own test does.</summary>
-    private sealed class CountingHandler(IDatagramHandler inner) : IDatagramHandler
-    {
-        [ThreadStatic]
-        private static Slot? t_slot;
-
-        private readonly List<Slot> _slots = [];
-        private volatile bool _measuring;
-
-        public bool Measuring
-        {
-            get => _measuring;
-            set => _measuring = value;
-        }
-
-        public long Allocated
-        {
-            get
-            {
-                lock (_slots)
-                {
-                    return _slots.Sum(static s => s.Last - s.First);
-                }
-            }
-        }
-
-        public long Measured
-        {
-            get
-            {
-                lock (_slots)
-                {
-                    return _slots.Sum(static s => s.Count);
-                }
-            }
-        }
-
-        public int MaxReplyLength(int datagramLength) => inner.MaxReplyLength(datagramLength);
-
-        public int OnDatagram(ReadOnlySpan<byte> datagram, Span<byte> reply) => inner.OnDatagram(datagram, reply);
-
-        public int OnDatagram(ReadOnlySpan<byte> datagram, SocketAddress sender, Span<byte> reply)
-        {
-            var slot = t_slot ??= Register();
-            if (_measuring)
-            {
-                long now = GC.GetAllocatedBytesForCurrentThread();
-                if (slot.Count++ == 0)
-                {
-                    slot.First = now;
-                }
-
-                slot.Last = now;
-            }
-
-            return inner.OnDatagram(datagram, sender, reply);
-        }
-
-        private Slot Register()
-        {
-            var slot = new Slot();
-            lock (_slots)
-            {
-                _slots.Add(slot);
-            }
-
-            return slot;
-        }
-
-        private sealed class Slot
-        {
-            public long First;
-            public long Last;
-            public long Count;
         }
     }
 }

@@ -4,17 +4,17 @@ using Doorway.Transport;
 namespace Doorway.Tests.Udp;
 
 /// <summary>
-/// The capitalize handler, reading each receiver thread's allocation counter at every datagram:
+/// A datagram handler (the capitalize one unless given another), reading each receiver thread's allocation counter at every datagram:
 /// between two datagrams a receiver runs the door's whole loop (receive, answer, send), so the
 /// counter's growth while <see cref="Measuring"/> is what the door allocates per datagram,
 /// unblurred by anything else running in the test process.
 /// </summary>
-internal sealed class AllocationCountingHandler : IDatagramHandler
+internal sealed class AllocationCountingHandler(IDatagramHandler? inner = null) : IDatagramHandler
 {
     [ThreadStatic]
     private static Slot? t_slot;
 
-    private readonly UdpCapitalizeHandler _inner = new();
+    private readonly IDatagramHandler _inner = inner ?? new UdpCapitalizeHandler();
     private readonly List<Slot> _slots = [];
     private volatile bool _measuring;
 
@@ -52,6 +52,18 @@ internal sealed class AllocationCountingHandler : IDatagramHandler
 
     public int OnDatagram(ReadOnlySpan<byte> datagram, Span<byte> reply)
     {
+        Count();
+        return _inner.OnDatagram(datagram, reply);
+    }
+
+    public int OnDatagram(ReadOnlySpan<byte> datagram, System.Net.SocketAddress sender, Span<byte> reply)
+    {
+        Count();
+        return _inner.OnDatagram(datagram, sender, reply);
+    }
+
+    private void Count()
+    {
         var slot = t_slot ??= Register();
         if (_measuring)
         {
@@ -63,8 +75,6 @@ internal sealed class AllocationCountingHandler : IDatagramHandler
 
             slot.Last = now;
         }
-
-        return _inner.OnDatagram(datagram, reply);
     }
 
     private Slot Register()

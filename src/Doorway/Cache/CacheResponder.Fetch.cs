@@ -49,6 +49,14 @@ internal sealed partial class CacheResponder
         {
             upstream = await _origin.SendAsync(message, timer.Token);
         }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && ClientBodyFault(e) is { } body)
+        {
+            // The request's own body broke while it was being sent on (RFC 9112 §7.1: bad chunk
+            // framing, a body past the limit): the client's fault, not the origin's. Thrown on as the
+            // session's body error, so the client gets its 400 or 413 and the connection closes.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(body);
+            throw;
+        }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsOriginFailure(e))
         {
             int failure = timer.IsCancellationRequested || HasTimeout(e) ? 504 : 502;
@@ -441,6 +449,20 @@ internal sealed partial class CacheResponder
 
         varyNames = [.. vary];
         return [.. lines];
+    }
+
+    /// <summary>The request body's framing error, when HttpClient failed because reading the client's body did.</summary>
+    private static HttpBodyException? ClientBodyFault(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is HttpBodyException body)
+            {
+                return body;
+            }
+        }
+
+        return null;
     }
 
     private static bool IsOriginFailure(Exception e) => e is HttpRequestException or IOException or OperationCanceledException or TimeoutException or SocketException;

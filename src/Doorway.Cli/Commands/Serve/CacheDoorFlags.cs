@@ -34,6 +34,12 @@ internal sealed class CacheDoorFlags : IDoorFlags
 
     public Option<long> MaxObject { get; } = Bytes("--cache-max-object", CacheOptions.Default.MaxObjectBytes, "Largest object stored; larger ones pass through uncached.");
 
+    public Option<long> MaxRequestBody { get; } = Bytes("--cache-max-request-body", CacheOptions.Default.Http.MaxRequestBodyBytes,
+        "Largest request body (a POST or PUT) passed on to an origin; larger gets 413 before any of it is sent.");
+
+    public Option<long> MaxResponseHeader { get; } = Bytes("--cache-max-response-header", CacheOptions.Default.MaxResponseHeaderBytes,
+        "Largest response header section taken from an origin; larger gets 502.");
+
     public Option<string?> Directory { get; } = new("--cache-dir")
     {
         Description = "Also keep stored objects in DIR, so they survive a restart (checksummed; a damaged entry is discarded).",
@@ -101,7 +107,7 @@ internal sealed class CacheDoorFlags : IDoorFlags
     public Option<SecondsValue> CollapseWait { get; } = CommonOptions.Seconds("--cache-collapse-wait", CacheOptions.Default.CollapseWait.TotalSeconds,
         "Seconds a request for an object already being fetched waits for that fetch before it asks the origin itself.");
 
-    public IEnumerable<Option> Options => [Port, Upstream, Size, MaxObject, Directory, DiskSize, Allow, ConnectPorts, ConnectTimeout, ResponseTimeout, OriginConnections, CollapseWait];
+    public IEnumerable<Option> Options => [Port, Upstream, Size, MaxObject, MaxRequestBody, MaxResponseHeader, Directory, DiskSize, Allow, ConnectPorts, ConnectTimeout, ResponseTimeout, OriginConnections, CollapseWait];
 
     public DoorPlan? Plan(ParseResult parse, ServeContext context)
     {
@@ -121,6 +127,8 @@ internal sealed class CacheDoorFlags : IDoorFlags
             ResponseTimeout = parse.GetValue(ResponseTimeout),
             MaxConnectionsPerOrigin = parse.GetValue(OriginConnections),
             CollapseWait = parse.GetValue(CollapseWait),
+            Http = CacheOptions.Default.Http with { MaxRequestBodyBytes = parse.GetValue(MaxRequestBody) },
+            MaxResponseHeaderBytes = (int)Math.Min(int.MaxValue, parse.GetValue(MaxResponseHeader)),
         };
         if (parse.GetValue(Allow) is { Length: > 0 } allow)
         {
@@ -141,7 +149,7 @@ internal sealed class CacheDoorFlags : IDoorFlags
     /// <summary>A size in bytes: a number with an optional K, M or G (binary: 1K = 1024), as Squid's cache_mem takes one.</summary>
     private static Option<long> Bytes(string name, long defaultValue, string description) => new(name)
     {
-        Description = description + $" Takes K, M or G. [default: {defaultValue / (1024 * 1024)}M]",
+        Description = description + $" Takes K, M or G. [default: {(defaultValue % (1024 * 1024) == 0 ? $"{defaultValue / (1024 * 1024)}M" : $"{defaultValue / 1024}K")}]",
         HelpName = "SIZE",
         DefaultValueFactory = _ => defaultValue,
         CustomParser = result =>

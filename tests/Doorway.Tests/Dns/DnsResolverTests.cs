@@ -17,8 +17,8 @@ public sealed class DnsResolverTests
         return door;
     }
 
-    private static Task<DnsExchange.Result?> AskAsync(ResolverDoor door, string name, DnsType type, bool tcp = false) =>
-        DnsExchange.AskAsync(door.LocalEndPoint, DnsName.Parse(name), type, true, tcp, TimeSpan.FromSeconds(10), CancellationToken.None);
+    private static Task<DnsExchange.Result?> AskAsync(ResolverDoor door, string name, DnsType type, bool tcp = false, double seconds = 10) =>
+        DnsExchange.AskAsync(door.LocalEndPoint, DnsName.Parse(name), type, true, tcp, TimeSpan.FromSeconds(seconds), CancellationToken.None);
 
     [Fact]
     public async Task WalksFromTheRootAndCachesWhatItLearns()
@@ -121,7 +121,9 @@ public sealed class DnsResolverTests
         using var silent = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
         silent.Bind(new IPEndPoint(hierarchy.Address(2), hierarchy.Port));
         await using var door = OpenResolver(hierarchy, ResolverOptions.Default with { MaxConcurrentQueries = 1, UpstreamTimeout = TimeSpan.FromSeconds(3) });
-        var waiting = AskAsync(door, "www.example.test.", DnsType.A);
+        // Its answer comes after the 3 s upstream timeout; a clean CI run under load once waited more
+        // than 10 s for it (unexplained), so the client gives it 30 s: a resolver that never answers still fails.
+        var waiting = AskAsync(door, "www.example.test.", DnsType.A, seconds: 30);
         await Deadline.UntilAsync(() => silent.Available > 0, "the first query to reach the silent root");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var refused = (await AskAsync(door, "ftp.example.test.", DnsType.A))!.Message;

@@ -80,8 +80,9 @@ internal sealed class ScriptedOrigin : IAsyncDisposable
                 }
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
+            // Stopped: a listener stopped before the loop's next accept says "Not listening" (InvalidOperationException).
         }
     }
 

@@ -18,6 +18,7 @@ public static class HttpRefusal
     private const int SniffBytes = 1024;
 
     private static readonly byte[] ServerName = Encoding.ASCII.GetBytes(HttpLimits.Default.ServerName);
+    private static readonly byte[] RefusedBody = "503 Service Unavailable: too many connections; try again shortly\n"u8.ToArray();
 
     /// <summary>
     /// Waits for the client's first bytes; if they start an HTTP request line, answers 503 with
@@ -73,16 +74,26 @@ public static class HttpRefusal
         }
     }
 
-    private static async Task SendAsync(Connection connection, CancellationToken timeout)
+    private static Task SendAsync(Connection connection, CancellationToken timeout) =>
+        SendPlainAndCloseAsync(connection, 503, RefusedBody, RetryAfterSeconds, timeout);
+
+    /// <summary>
+    /// A door's own short answer outside any session (a refusal, a wrong scheme): a plain-text body
+    /// with <c>Connection: close</c>, and <c>Retry-After</c> when given.
+    /// </summary>
+    internal static async Task SendPlainAndCloseAsync(Connection connection, int status, byte[] body, int? retryAfterSeconds, CancellationToken timeout)
     {
         var writer = new ResponseHeadWriter();
         try
         {
             // HTTP/1.1 is what an HTTP/1.0 client also reads (RFC 9110 §2.5).
-            writer.Start(503, ServerName);
-            writer.Header("Retry-After"u8, RetryAfterSeconds);
+            writer.Start(status, ServerName);
+            if (retryAfterSeconds is int seconds)
+            {
+                writer.Header("Retry-After"u8, seconds);
+            }
+
             writer.Header("Content-Type"u8, "text/plain; charset=utf-8"u8);
-            var body = "503 Service Unavailable: too many connections; try again shortly\n"u8;
             writer.Header("Content-Length"u8, body.Length);
             writer.Header("Connection"u8, "close"u8);
             writer.End();

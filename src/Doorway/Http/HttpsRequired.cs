@@ -1,4 +1,3 @@
-using System.Text;
 using Doorway.Transport;
 
 namespace Doorway.Http;
@@ -11,7 +10,7 @@ namespace Doorway.Http;
 /// </summary>
 public static class HttpsRequired
 {
-    private static readonly byte[] ServerName = Encoding.ASCII.GetBytes(HttpLimits.Default.ServerName);
+    private static readonly byte[] Body = "400 Bad Request: this door speaks HTTPS only; use https://\n"u8.ToArray();
 
     public static async Task AnswerAsync(Connection connection, CancellationToken timeout)
     {
@@ -24,22 +23,7 @@ public static class HttpsRequired
                 return;
             }
 
-            var writer = new ResponseHeadWriter();
-            try
-            {
-                writer.Start(400, ServerName);
-                writer.Header("Content-Type"u8, "text/plain; charset=utf-8"u8);
-                var body = "400 Bad Request: this door speaks HTTPS only; use https://\n"u8;
-                writer.Header("Content-Length"u8, body.Length);
-                writer.Header("Connection"u8, "close"u8);
-                writer.End();
-                writer.Append(body);
-                await connection.SendAsync(writer.Written, timeout);
-            }
-            finally
-            {
-                writer.Release();
-            }
+            await HttpRefusal.SendPlainAndCloseAsync(connection, 400, Body, null, timeout);
         }
         catch (Exception e) when (NetworkErrors.IsNetworkEnd(e))
         {

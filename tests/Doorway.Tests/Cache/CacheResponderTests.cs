@@ -360,6 +360,7 @@ public sealed class CacheResponderTests
     {
         await using var cache = new CacheHarness(_ => async (stream, token) =>
         {
+            // A slow origin is the scenario: twelve requests overlap, so the cap is what holds them to two connections.
             await Task.Delay(50, token);
             await Respond(200, "Cache-Control: no-store", "x")(stream, token);
         }, CacheOptions.Default with { MaxConnectionsPerOrigin = 2 });

@@ -39,6 +39,30 @@ public sealed partial class FileOpenSyscallTests : IDisposable
     }
 
     /// <summary>
+    /// A signal that lands on the traced thread runs the runtime's handler there, and .NET's handler
+    /// writes the signal's number to a pipe (SIGCHLD from any child process the test host reaps does
+    /// it): that write is the handler's, not the open's, and the trace leaves it out.
+    /// </summary>
+    [Fact]
+    public async Task A_signal_handled_on_the_traced_thread_is_not_counted_as_the_open()
+    {
+        using var root = new FileRoot(_tree.Root, showHidden: true);
+        const int SigChld = 17;
+        void Work()
+        {
+            TestFileSystem.SignalThisThread(SigChld);
+            var result = root.Open("a.txt"u8.ToArray());
+            Assert.Equal(FileOpenKind.File, result.Kind);
+            result.File!.Dispose();
+        }
+
+        Work();
+        var calls = await TraceAsync(Work);
+
+        Assert.Equal(new[] { "openat2", "statx", "close" }, calls);
+    }
+
+    /// <summary>
     /// Runs <paramref name="work"/> on a thread of its own under strace -p (that thread only),
     /// between two marks, and returns the names of the file and descriptor calls it made.
     /// </summary>
@@ -73,7 +97,7 @@ public sealed partial class FileOpenSyscallTests : IDisposable
 
         var info = new ProcessStartInfo("strace")
         {
-            ArgumentList = { "-p", tid.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", output, "-e", "trace=%file,%desc,getdents64" },
+            ArgumentList = { "-p", tid.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", output, "-e", "trace=%file,%desc,getdents64,rt_sigreturn" },
             RedirectStandardError = true,
             UseShellExecute = false,
         };
@@ -114,13 +138,37 @@ public sealed partial class FileOpenSyscallTests : IDisposable
         Assert.True(begin >= 0 && end > begin, string.Join('\n', lines));
         // mmap and friends are the runtime's memory, not the file's: the GC's heap, and the JIT's
         // code pages, which .NET maps twice through a memfd (W^X) when a method tiers up on this
-        // thread. A "--- SIG" line is a signal delivered to the thread (GC suspension uses one).
+        // thread.
         string[] memory = ["mmap", "munmap", "mprotect", "madvise", "mremap"];
-        return lines[(begin + 1)..end]
-            .Where(l => !l.StartsWith("---", StringComparison.Ordinal))
+        return WithoutSignalHandlers(lines[(begin + 1)..end])
             .Select(l => CallName().Match(l) is { Success: true } m ? m.Groups[1].Value : l)
             .Where(call => !memory.Contains(call))
             .ToArray();
+    }
+
+    /// <summary>
+    /// Leaves out what signal handlers did: a "--- SIG" line is a signal delivered to the thread
+    /// (GC suspension uses one, SIGCHLD another), and its handler runs until its rt_sigreturn.
+    /// Handlers can nest, so the depth is counted.
+    /// </summary>
+    private static IEnumerable<string> WithoutSignalHandlers(IEnumerable<string> lines)
+    {
+        int depth = 0;
+        foreach (string line in lines)
+        {
+            if (line.StartsWith("--- SIG", StringComparison.Ordinal))
+            {
+                depth++;
+            }
+            else if (line.StartsWith("rt_sigreturn(", StringComparison.Ordinal))
+            {
+                depth = Math.Max(0, depth - 1);
+            }
+            else if (depth == 0 && !line.StartsWith("---", StringComparison.Ordinal))
+            {
+                yield return line;
+            }
+        }
     }
 
     [GeneratedRegex(@"^([a-z0-9_]+)\(")]

@@ -51,6 +51,9 @@ internal static partial class TestFileSystem
     /// <summary>Sends SIGINT: strace detaches from its tracee and flushes its output.</summary>
     public static void Interrupt(int pid) => _ = kill(pid, 2);
 
+    /// <summary>tgkill(2) to the calling thread: the signal is delivered to this thread, now.</summary>
+    public static void SignalThisThread(int signal) => _ = tgkill(Environment.ProcessId, gettid(), signal);
+
     /// <summary>access(2) of a name nobody has: a mark in a syscall trace.</summary>
     public static void Mark(string marker) => _ = access("/" + marker, 0);
 
@@ -74,6 +77,9 @@ internal static partial class TestFileSystem
 
     [LibraryImport("libc")]
     private static partial int kill(int pid, int signal);
+
+    [LibraryImport("libc")]
+    private static partial int tgkill(int pid, int tid, int signal);
 
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int access(string path, int mode);

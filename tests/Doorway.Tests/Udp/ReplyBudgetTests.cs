@@ -170,14 +170,22 @@ public sealed class ReplyBudgetTests
         var source = Address("200.0.0.0");
         // The first pass allocates the table and warms the code up (the JIT's tiers).
         NewSources(budget, source, 200, Flood, T0);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        NewSources(budget, source, 201, Flood, T0 + Flood);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The least of three passes: the runtime can allocate on this thread once in a while for
+        // its own reasons (a clean CI run early in the suite, while the JIT was tiering up, counted
+        // 1,944 B in one pass); a table that allocated per source would show in every pass.
+        const int Passes = 3;
+        long least = long.MaxValue;
+        for (int pass = 1; pass <= Passes; pass++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            NewSources(budget, source, (byte)(200 + pass), Flood, T0 + (pass * Flood));
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
-        Assert.True(allocated < 1_024, $"{allocated} bytes allocated by {Flood:N0} new sources");
+        Assert.True(least < 1_024, $"{least} bytes allocated by {Flood:N0} new sources, in the least of {Passes} passes");
         Assert.Equal(1_024, budget.Capacity);
         Assert.Equal(1_024, budget.Sources);
-        Assert.Equal((2 * Flood) - budget.Sources, budget.Evictions);
+        Assert.Equal(((Passes + 1) * Flood) - budget.Sources, budget.Evictions);
         Assert.Equal(budget.Evictions, budget.EvictionsOfSpentSources);
     }
 

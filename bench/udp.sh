@@ -51,8 +51,10 @@ native_port="$port"
 serve=(serve --tcp off --files off --udp 0 --bind 127.0.0.1 --log-level warning)
 start doorway dotnet "$doorway_dll" "${serve[@]}"
 doorway_port="$port"
-# One receiver thread: no two threads contend for the socket (the default has one per core, at least 2).
-start doorway1 dotnet "$doorway_dll" "${serve[@]}" --udp-receivers 1
+# One receiver per core (at least 2) on the one socket: the default before it became one batched receiver.
+cores=$(nproc)
+per_core=$(( cores < 2 ? 2 : (cores > 8 ? 8 : cores) ))
+start doorway1 dotnet "$doorway_dll" "${serve[@]}" --udp-receivers "$per_core"
 doorway1_port="$port"
 # One datagram per system call (recvfrom/sendto), the path before batching and the one off Linux.
 start doorway_single dotnet "$doorway_dll" "${serve[@]}" --udp-batch 1
@@ -80,13 +82,13 @@ run() { # run PORT CLIENTS -> one JSON line
     done
 } >"$work/results"
 
-python3 - "$work/results" "$duration" "$size" "$(nproc)" "$repeats" <<'PY'
+python3 - "$work/results" "$duration" "$size" "$cores" "$repeats" "$per_core" <<'PY'
 import json, sys
 runs = {}
 for line in open(sys.argv[1]):
     server, clients, data = line.split(" ", 2)
     runs.setdefault((server, int(clients)), []).append(json.loads(data))
-duration, size, cores, repeats = sys.argv[2:6]
+duration, size, cores, repeats, per_core = sys.argv[2:7]
 
 def median(key):
     ordered = sorted(runs[key], key=lambda r: r["messagesPerSecond"])
@@ -102,7 +104,7 @@ print("| server | clients | datagrams/s | p50 RTT (µs) | p99 RTT (µs) | lost |
 print("|---|---:|---:|---:|---:|---:|---:|")
 labels = (("native", "native recvfrom/sendto, 1 thread"),
           ("doorway", "Doorway (default receivers)"),
-          ("doorway1", "Doorway `--udp-receivers 1`"),
+          ("doorway1", f"Doorway, one receiver per core (`--udp-receivers {per_core}`)"),
           ("doorway_single", "Doorway `--udp-batch 1` (recvfrom/sendto)"),
           ("doorway_before", "Doorway, the BASELINE build"))
 for clients in sorted({c for _, c in runs}):

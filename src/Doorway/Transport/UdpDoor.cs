@@ -49,6 +49,9 @@ public sealed partial class UdpDoor : IDoor
     /// <summary>The door's name in logs and in its ready line ("udp").</summary>
     public string Name { get; }
 
+    /// <summary>The receivers the door runs: <see cref="UdpDoorOptions.Receivers"/>, or when that is 0 <see cref="UdpDoorOptions.AutomaticReceivers"/>.</summary>
+    public int ReceiverCount => _options.Receivers > 0 ? _options.Receivers : UdpDoorOptions.AutomaticReceivers(Batched);
+
     /// <summary>The bound address and the real port (when 0 was asked for).</summary>
     public IPEndPoint LocalEndPoint { get; }
 
@@ -84,7 +87,7 @@ public sealed partial class UdpDoor : IDoor
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(handler);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Receivers, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Receivers);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Batch, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Batch, UdpDoorOptions.MaxBatch);
         // Made (and checked) before the socket exists, so a bad budget cannot leak it.
@@ -93,7 +96,7 @@ public sealed partial class UdpDoor : IDoor
         var socket = DoorSocket.Bind(endPoint, SocketType.Dgram, ProtocolType.Udp);
 
         var door = new UdpDoor(name, socket, handler, options, budget, logger);
-        TransportLog.Receiving(logger, name, door.LocalEndPoint, options.Receivers);
+        TransportLog.Receiving(logger, name, door.LocalEndPoint, door.ReceiverCount);
         if (budget is not null)
         {
             TransportLog.UdpBudget(logger, name, options.ReplyBytesPerSecondPerSource, options.ReplyBurstBytesPerSource,
@@ -112,7 +115,7 @@ public sealed partial class UdpDoor : IDoor
         }
 
         int replyLength = _handler.MaxReplyLength(_maxPayload);
-        for (int i = 0; i < _options.Receivers; i++)
+        for (int i = 0; i < ReceiverCount; i++)
         {
             var receiver = new Receiver(_maxPayload, replyLength, _socket.AddressFamily);
             lock (_receivers)

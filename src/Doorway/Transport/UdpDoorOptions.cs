@@ -21,10 +21,20 @@ public sealed record UdpDoorOptions
     public IPEndPoint EndPoint { get; init; } = new(IPAddress.IPv6Any, 0);
 
     /// <summary>
-    /// Receives outstanding at once: each receiver is a thread blocked in recvfrom(2) with its own
-    /// buffers, so one slow datagram (a 64 KiB one) does not hold up the others.
+    /// Receivers, each a thread blocked on the door's one socket with its own buffers; 0 (the
+    /// default) is <see cref="AutomaticReceivers"/>.
     /// </summary>
-    public int Receivers { get; init; } = Math.Clamp(Environment.ProcessorCount, 2, 8);
+    public int Receivers { get; init; }
+
+    /// <summary>
+    /// The receivers a door runs when <see cref="Receivers"/> is 0. Batched (Linux), one: it takes
+    /// whatever is queued in one recvmmsg(2), and every receiver more would share the same socket's
+    /// queue and its lock, which on the 2-core machine cost more than it gave (one batched receiver
+    /// 1.11× the native loop at 64 clients, two 0.61×, docs/benchmarks.md). One datagram per call
+    /// (elsewhere, or a batch of 1), one per core from 2 to 8, so one slow datagram (a 64 KiB one)
+    /// does not hold up the others.
+    /// </summary>
+    public static int AutomaticReceivers(bool batched) => batched ? 1 : Math.Clamp(Environment.ProcessorCount, 2, 8);
 
     /// <summary>The most datagrams the batched receive loop (Linux) takes per recvmmsg(2) call.</summary>
     public const int MaxBatch = 1024;

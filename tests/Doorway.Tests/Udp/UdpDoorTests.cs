@@ -146,6 +146,25 @@ public sealed class UdpDoorTests
     }
 
     [Theory]
+    [InlineData(32)]
+    [InlineData(1)]
+    public async Task ByDefaultABatchedDoorRunsOneReceiverAndAnUnbatchedOneOnePerCore(int batch)
+    {
+        await using var door = UdpTestDoors.Open(new TestDatagramHandler(), options: UdpDoorOptions.Default with { Batch = batch });
+        bool batched = batch > 1 && Doorway.Transport.NativeDatagrams.Supported;
+        Assert.Equal(batched ? 1 : Math.Clamp(Environment.ProcessorCount, 2, 8), door.ReceiverCount);
+        Assert.Equal(batched, door.Batched);
+        Assert.Equal("A"u8.ToArray(), await UdpTestDoors.ExchangeAsync(door.LocalEndPoint, "a"u8.ToArray()).WithDeadline());
+    }
+
+    [Fact]
+    public async Task TheReceiversAskedForAreTheReceiversRun()
+    {
+        await using var door = UdpTestDoors.Open(new TestDatagramHandler(), options: UdpDoorOptions.Default with { Receivers = 3 });
+        Assert.Equal(3, door.ReceiverCount);
+    }
+
+    [Theory]
     [InlineData(2, false)]
     [InlineData(3, true)]
     public async Task ReceiversAnswerAtOnceUpToTheirNumber(int receivers, bool answeredWhileTwoAreHeld)

@@ -11,8 +11,8 @@ internal sealed class UdpDoorFlags : IDoorFlags
 {
     private readonly Option<PortOrOff> _port = CommonOptions.DoorPort("--udp", 12000, "UDP capitalize");
 
-    private readonly Option<int> _receivers = CommonOptions.Count("--udp-receivers", UdpDoorOptions.Default.Receivers, 1,
-        "Datagrams the UDP door receives and answers at once (one thread each).");
+    private readonly Option<int> _receivers = CommonOptions.Count("--udp-receivers", UdpDoorOptions.Default.Receivers, 0,
+        "Threads receiving and answering on the UDP door's socket; 0: one when batched (Linux), else one per core (2 to 8).");
 
     private readonly Option<int> _batch = new("--udp-batch")
     {

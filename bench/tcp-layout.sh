@@ -18,6 +18,8 @@
 #   epoll         doorway serve --transport epoll (Doorway's own Linux transport, its default loops)
 #   epoll1/epoll2 the same with --transport-loops 1 / 2
 #   native_mt     bench/native/epoll_capitalize --threads N: one epoll loop per core, SO_REUSEPORT
+#   nopgo / nowx  shipped with the JIT's dynamic PGO off (DOTNET_TieredPGO=0) / with W^X off
+#                 (DOTNET_EnableWriteXorExecute=0): does the runtime's own work explain a gap?
 # Prints one Markdown table per pin mode: medians, ratio to native, errors, and the load average.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -60,6 +62,8 @@ command_of() { # command_of LAYOUT -> the server's command line in $cmd
     epoll) cmd=("${clean_env[@]}" dotnet "$doorway" "${serve[@]}" --transport epoll) ;;
     epoll1) cmd=("${clean_env[@]}" dotnet "$doorway" "${serve[@]}" --transport epoll --transport-loops 1) ;;
     epoll2) cmd=("${clean_env[@]}" dotnet "$doorway" "${serve[@]}" --transport epoll --transport-loops 2) ;;
+    nopgo) cmd=("${clean_env[@]}" DOTNET_TieredPGO=0 dotnet "$doorway" "${serve[@]}") ;;
+    nowx) cmd=("${clean_env[@]}" DOTNET_EnableWriteXorExecute=0 dotnet "$doorway" "${serve[@]}") ;;
     native) cmd=("$bin/epoll_capitalize" --bind 127.0.0.1 --port 0) ;;
     native_mt) cmd=("$bin/epoll_capitalize" --bind 127.0.0.1 --port 0 --threads "$(nproc_of)") ;;
     *) echo "unknown layout $1" >&2; exit 2 ;;

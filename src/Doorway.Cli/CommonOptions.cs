@@ -139,6 +139,35 @@ internal static class CommonOptions
     };
 
     /// <summary>A whole number at least <paramref name="minimum"/>.</summary>
+    /// <summary>
+    /// Client networks (<see cref="ClientNetworks"/>: CIDR or bare addresses, comma-separated, the
+    /// flag repeatable); null when the flag is not given. A bad network is a usage error naming the flag.
+    /// </summary>
+    public static Option<System.Net.IPNetwork[]?> Networks(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "CIDR[,CIDR...]",
+        AllowMultipleArgumentsPerToken = false,
+        CustomParser = result =>
+        {
+            var networks = new List<System.Net.IPNetwork>();
+            foreach (var token in result.Tokens)
+            {
+                try
+                {
+                    networks.AddRange(ClientNetworks.Parse(token.Value));
+                }
+                catch (FormatException e)
+                {
+                    result.AddError($"{name}: {e.Message}.");
+                    return null;
+                }
+            }
+
+            return [.. networks];
+        },
+    };
+
     public static Option<int> Count(string name, int defaultValue, int minimum, string description) => new(name)
     {
         Description = description,

@@ -23,7 +23,7 @@ public sealed class ProxyDoorTests
         {
             EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
             Pipeline = new DoorPipeline().Use(ProxyProtocol.Middleware(
-                new ProxyProtocolOptions { TrustedNetworks = ProxyProtocolOptions.ParseNetworks("127.0.0.1") }, NullLogger.Instance)),
+                new ProxyProtocolOptions { TrustedNetworks = ClientNetworks.Parse("127.0.0.1") }, NullLogger.Instance)),
             MaxConnections = 1,
         };
         var release = new TaskCompletionSource();
@@ -49,7 +49,7 @@ public sealed class ProxyDoorTests
         var options = WelcomeDoorOptions.Default with
         {
             Pipeline = new DoorPipeline().Use(ProxyProtocol.Middleware(
-                new ProxyProtocolOptions { TrustedNetworks = ProxyProtocolOptions.ParseNetworks("127.0.0.1") }, NullLogger.Instance)),
+                new ProxyProtocolOptions { TrustedNetworks = ClientNetworks.Parse("127.0.0.1") }, NullLogger.Instance)),
             MaxConnectionsPerAddress = 1,
             LimitLoopback = true,
         };

@@ -213,7 +213,7 @@ public sealed class ProxyHeaderParserTests
     [InlineData("::1", "127.0.0.1", false)]
     public void Trusted_networks_are_cidrs_or_single_addresses(string networks, string address, bool trusted)
     {
-        var options = new ProxyProtocolOptions { TrustedNetworks = ProxyProtocolOptions.ParseNetworks(networks) };
+        var options = new ProxyProtocolOptions { TrustedNetworks = ClientNetworks.Parse(networks) };
         Assert.Equal(trusted, options.Trusts(IPAddress.Parse(address)));
     }
 
@@ -223,5 +223,5 @@ public sealed class ProxyHeaderParserTests
     [InlineData("10.0.0.1/8")]
     [InlineData("")]
     public void A_bad_network_says_which_part_is_bad(string networks) =>
-        Assert.Throws<FormatException>(() => ProxyProtocolOptions.ParseNetworks(networks));
+        Assert.Throws<FormatException>(() => ClientNetworks.Parse(networks));
 }

@@ -14,7 +14,7 @@ public sealed class ProxyProtocolMiddlewareTests
 
     private static ProxyProtocolOptions Options(int maxHeaderBytes = 4096, TimeSpan? timeout = null) => new()
     {
-        TrustedNetworks = ProxyProtocolOptions.ParseNetworks("10.0.0.0/24"),
+        TrustedNetworks = ClientNetworks.Parse("10.0.0.0/24"),
         MaxHeaderBytes = maxHeaderBytes,
         HeaderTimeout = timeout ?? TimeSpan.FromSeconds(10),
     };

@@ -48,30 +48,8 @@ internal sealed class CacheDoorFlags : IDoorFlags
 
     public Option<long> DiskSize { get; } = Bytes("--cache-dir-size", CacheOptions.Default.MaxDiskBytes, "Bytes the --cache-dir store may take; the oldest entries go first.");
 
-    public Option<IPNetwork[]> Allow { get; } = new("--cache-allow")
-    {
-        Description = "Client networks (CIDR, repeatable) the cache answers; others get 403. [default: 127.0.0.0/8 and ::1, never an open proxy]",
-        HelpName = "CIDR",
-        AllowMultipleArgumentsPerToken = false,
-        CustomParser = result =>
-        {
-            var networks = new List<IPNetwork>();
-            foreach (var token in result.Tokens)
-            {
-                string text = token.Value.Contains('/', StringComparison.Ordinal) ? token.Value
-                    : token.Value + (token.Value.Contains(':', StringComparison.Ordinal) ? "/128" : "/32");
-                if (!IPNetwork.TryParse(text, out var network))
-                {
-                    result.AddError($"--cache-allow takes a network like 10.0.0.0/8 or an address, not '{token.Value}'.");
-                    return [];
-                }
-
-                networks.Add(network);
-            }
-
-            return [.. networks];
-        },
-    };
+    public Option<IPNetwork[]?> Allow { get; } = CommonOptions.Networks("--cache-allow",
+        "Client networks (CIDR or addresses, comma-separated, repeatable) the cache answers; others get 403. [default: 127.0.0.0/8 and ::1, never an open proxy]");
 
     public Option<int[]> ConnectPorts { get; } = new("--cache-connect-ports")
     {

@@ -10,25 +10,9 @@ namespace Doorway.Cli.Commands;
 /// </summary>
 internal sealed class ProxyProtocolFlags
 {
-    private readonly Option<IReadOnlyList<System.Net.IPNetwork>?> _networks = new("--proxy-protocol")
-    {
-        Description = "Load balancers (CIDR[,CIDR...], or single addresses) whose connections must start with a PROXY protocol header (HAProxy's v1 or v2); "
-            + "the client it names is the one logged, limited and listed. From any other address a header is refused. [default: off]",
-        HelpName = "CIDR[,CIDR...]",
-        CustomParser = result =>
-        {
-            string token = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
-            try
-            {
-                return ProxyProtocolOptions.ParseNetworks(token);
-            }
-            catch (FormatException e)
-            {
-                result.AddError($"--proxy-protocol: {e.Message}.");
-                return null;
-            }
-        },
-    };
+    private readonly Option<System.Net.IPNetwork[]?> _networks = CommonOptions.Networks("--proxy-protocol",
+        "Load balancers (CIDR[,CIDR...], or single addresses) whose connections must start with a PROXY protocol header (HAProxy's v1 or v2); "
+            + "the client it names is the one logged, limited and listed. From any other address a header is refused. [default: off]");
 
     private readonly Option<SecondsValue> _timeout = CommonOptions.Seconds("--proxy-protocol-timeout", ProxyProtocolOptions.Default.HeaderTimeout.TotalSeconds,
         "Seconds a balancer's connection gets to send its whole PROXY header; slower, or malformed, is closed.");
@@ -41,7 +25,7 @@ internal sealed class ProxyProtocolFlags
     /// <summary>Adds the middleware to <paramref name="pipeline"/> when --proxy-protocol was given.</summary>
     public void Use(DoorPipeline pipeline, ParseResult parse, ILoggerFactory loggers)
     {
-        if (parse.GetValue(_networks) is not { Count: > 0 } networks)
+        if (parse.GetValue(_networks) is not { Length: > 0 } networks)
         {
             return;
         }

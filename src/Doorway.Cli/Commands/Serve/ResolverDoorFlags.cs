@@ -17,11 +17,8 @@ internal sealed class ResolverDoorFlags : IDoorFlags
         HelpName = "FILE",
     };
 
-    private readonly Option<string[]> _allow = new("--resolver-allow")
-    {
-        Description = "A network the resolver answers (CIDR, e.g. 10.0.0.0/8); repeatable. Others get REFUSED: not an open resolver. [default: 127.0.0.0/8 and ::1]",
-        HelpName = "CIDR",
-    };
+    private readonly Option<IPNetwork[]?> _allow = CommonOptions.Networks("--resolver-allow",
+        "Client networks (CIDR or addresses, comma-separated, repeatable) the resolver answers; others get REFUSED: not an open resolver. [default: 127.0.0.0/8 and ::1]");
 
     private readonly Option<int> _upstreamPort = CommonOptions.Count("--resolver-upstream-port", ResolverOptions.Default.UpstreamPort, 1,
         "The port the resolver asks every name server on (53; a hierarchy on loopback may use another).");
@@ -61,17 +58,6 @@ internal sealed class ResolverDoorFlags : IDoorFlags
             throw new DoorSetupException($"root hints refused: {e.Message}");
         }
 
-        var allow = new List<IPNetwork>();
-        foreach (string cidr in parse.GetValue(_allow) ?? [])
-        {
-            if (!IPNetwork.TryParse(cidr, out var network))
-            {
-                throw new DoorSetupException($"--resolver-allow takes a network in CIDR form (127.0.0.0/8, ::1/128), not '{cidr}'.");
-            }
-
-            allow.Add(network);
-        }
-
         var options = ResolverOptions.Default with
         {
             UpstreamPort = parse.GetValue(_upstreamPort),
@@ -81,7 +67,7 @@ internal sealed class ResolverDoorFlags : IDoorFlags
             MaxReferrals = parse.GetValue(_maxReferrals),
             MaxConcurrentQueries = parse.GetValue(_concurrent),
         };
-        if (allow.Count > 0)
+        if (parse.GetValue(_allow) is { Length: > 0 } allow)
         {
             options = options with { Allow = allow };
         }

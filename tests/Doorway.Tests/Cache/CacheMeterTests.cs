@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Doorway.Tests.Support;
 using Doorway.Transport;
 using static Doorway.Tests.Cache.ScriptedOrigin;
@@ -11,24 +10,8 @@ public sealed class CacheMeterTests
     [Fact]
     public async Task The_meter_counts_hits_misses_validations_and_bytes_saved()
     {
-        var measured = new Dictionary<string, long>();
-        using var listener = new MeterListener();
         using var house = new House();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter == house.Meter.MeterForTests)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-        {
-            lock (measured)
-            {
-                measured[instrument.Name] = measured.GetValueOrDefault(instrument.Name) + value;
-            }
-        });
-        listener.Start();
+        using var measured = new MeterTotals(house);
 
         await using var origin = new ScriptedOrigin(request => request.Headers.ContainsKey("If-None-Match")
             ? Respond(304, "ETag: \"m\"\r\nCache-Control: max-age=0")
@@ -40,22 +23,11 @@ public sealed class CacheMeterTests
         (await client.GetAsync(origin.Url("/m"), HttpCompletionOption.ResponseContentRead)).Dispose();
 
         // The counters are recorded as each answer ends, which may be just after the client has read it.
-        long Count(string name)
-        {
-            lock (measured)
-            {
-                return measured.GetValueOrDefault(name);
-            }
-        }
-
-        await Deadline.UntilAsync(() => Count("doorway.cache.validations") >= 2 && Count("doorway.cache.bytes_saved") >= 20, "the third answer's counts");
-        lock (measured)
-        {
-            Assert.Equal(1, measured["doorway.cache.misses"]);
-            Assert.Equal(2, measured["doorway.cache.validations"]);
-            Assert.Equal(20, measured["doorway.cache.bytes_saved"]);
-            Assert.False(measured.ContainsKey("doorway.cache.hits"));
-        }
+        await Deadline.UntilAsync(() => measured.Count("doorway.cache.validations") >= 2 && measured.Count("doorway.cache.bytes_saved") >= 20, "the third answer's counts");
+        Assert.Equal(1, measured["doorway.cache.misses"]);
+        Assert.Equal(2, measured["doorway.cache.validations"]);
+        Assert.Equal(20, measured["doorway.cache.bytes_saved"]);
+        Assert.False(measured.Has("doorway.cache.hits"));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using Doorway.Tests.Support;
@@ -131,24 +130,8 @@ public sealed class DoorLimitsTests
     [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
     public async Task The_meter_counts_accepted_active_rejected_and_bytes_per_door(TcpTransport transport)
     {
-        var measured = new Dictionary<string, long>();
-        using var listener = new MeterListener();
         using var house = new House();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter == house.Meter.MeterForTests)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-        {
-            lock (measured)
-            {
-                measured[instrument.Name] = measured.GetValueOrDefault(instrument.Name) + value;
-            }
-        });
-        listener.Start();
+        using var measured = new MeterTotals(house);
 
         await using (var door = TestDoors.OpenCapitalize(options: WelcomeDoorOptions.Default with { MaxConnections = 1 }, house: house, transport: transport))
         {
@@ -157,20 +140,14 @@ public sealed class DoorLimitsTests
             using var refused = await Sockets.ConnectAsync(door.LocalEndPoint);
             Assert.True(await Sockets.IsClosedByServerAsync(refused));
             await Deadline.UntilAsync(() => door.ActiveConnections == 1 && house.Registry.Snapshot()[0].BytesReceived == 7, "the exchange to be counted");
-            listener.RecordObservableInstruments();
-            lock (measured)
-            {
-                Assert.Equal(1, measured["doorway.accepted_connections"]);
-                Assert.Equal(1, measured["doorway.active_connections"]);
-                Assert.Equal(1, measured["doorway.rejected_connections"]);
-                Assert.Equal(7, measured["doorway.received"]);
-            }
+            measured.RecordObservable();
+            Assert.Equal(1, measured["doorway.accepted_connections"]);
+            Assert.Equal(1, measured["doorway.active_connections"]);
+            Assert.Equal(1, measured["doorway.rejected_connections"]);
+            Assert.Equal(7, measured["doorway.received"]);
         }
 
-        lock (measured)
-        {
-            Assert.Equal(0, measured["doorway.active_connections"]);
-        }
+        Assert.Equal(0, measured["doorway.active_connections"]);
     }
 
     private sealed class Silent : IConnectionHandler

@@ -19,15 +19,14 @@ internal static class Deadline
     /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes (for state with no event to await).</summary>
     public static async Task UntilAsync(Func<bool> condition, string what, TimeSpan? limit = null)
     {
-        var end = DateTime.UtcNow + (limit ?? Default);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!condition())
         {
-            if (DateTime.UtcNow > end)
+            if (clock.Elapsed > (limit ?? Default))
             {
                 throw new TimeoutException($"timed out waiting for {what}");
             }
 
-            await Task.Yield();
             await Task.Delay(10);
         }
     }
@@ -35,10 +34,10 @@ internal static class Deadline
     /// <summary>Tries <paramref name="attempt"/> until it returns true or the deadline passes (for a server state seen only by trying).</summary>
     public static async Task UntilAsync(Func<Task<bool>> attempt, string what, TimeSpan? limit = null)
     {
-        var end = DateTime.UtcNow + (limit ?? Default);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!await attempt())
         {
-            if (DateTime.UtcNow > end)
+            if (clock.Elapsed > (limit ?? Default))
             {
                 throw new TimeoutException($"timed out waiting for {what}");
             }

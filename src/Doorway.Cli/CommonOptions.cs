@@ -138,7 +138,6 @@ internal static class CommonOptions
         CustomParser = result => ParseSeconds(result, name),
     };
 
-    /// <summary>A whole number at least <paramref name="minimum"/>.</summary>
     /// <summary>
     /// Client networks (<see cref="ClientNetworks"/>: CIDR or bare addresses, comma-separated, the
     /// flag repeatable); null when the flag is not given. A bad network is a usage error naming the flag.
@@ -168,6 +167,7 @@ internal static class CommonOptions
         },
     };
 
+    /// <summary>A whole number at least <paramref name="minimum"/>.</summary>
     public static Option<int> Count(string name, int defaultValue, int minimum, string description) => new(name)
     {
         Description = description,

@@ -14,4 +14,10 @@ internal enum FileOpenKind
 
     /// <summary>The name breaks a confinement rule; <see cref="FileOpenResult.Reason"/> says which.</summary>
     Refused,
+
+    /// <summary>
+    /// Asked to open without waiting (on an event loop), and the kernel would have had to read the
+    /// disk to find the name, or cannot say: nothing is open, and the caller asks again off the loop.
+    /// </summary>
+    NotCached,
 }

@@ -10,4 +10,6 @@ internal readonly record struct FileOpenResult(FileOpenKind Kind, string Reason,
     public static FileOpenResult Refuse(string reason) => new(FileOpenKind.Refused, reason, null);
 
     public static FileOpenResult Missing(string reason) => new(FileOpenKind.Missing, reason, null);
+
+    public static readonly FileOpenResult NotCached = new(FileOpenKind.NotCached, "not in the lookup cache", null);
 }

@@ -13,8 +13,9 @@ namespace Doorway.Files;
 /// (FileResponder.Index.cs). Shared by every
 /// connection of the door; it keeps no state of its own per request.
 /// <para>
-/// It touches the file system (opening, reading a small file, listing), so it belongs on
-/// a door that runs handlers off the socket engine's threads (<c>DoorDispatch.ThreadPool</c>).
+/// It touches the file system (opening, reading a small file, listing), and may run on an event
+/// loop (<see cref="LoopThread"/>): there it opens and reads only what the kernel has cached, and
+/// moves to the thread pool for the rest (a walk or a read that needs the disk, a listing, sendfile).
 /// </para>
 /// </summary>
 internal sealed partial class FileResponder : IHttpResponder
@@ -125,6 +126,13 @@ internal sealed partial class FileResponder : IHttpResponder
                 return;
             }
 
+            if (result.Kind == FileOpenKind.NotCached)
+            {
+                // The walk needs the disk: it waits on the thread pool, not on the event loop.
+                await LoopThread.LeaveAsync();
+                result = _root.Open(rented.AsSpan(0, pathLength), allowRoot: true);
+            }
+
             using var file = result.File;
             switch (result.Kind)
             {
@@ -143,6 +151,8 @@ internal sealed partial class FileResponder : IHttpResponder
                     await SendFileAsync(request, response, file!, ContentTypes.For(rented.AsSpan(0, pathLength)), target);
                     break;
                 case FileOpenKind.Directory:
+                    // A listing reads the directory and stats its entries: never on an event loop.
+                    await LoopThread.LeaveAsync();
                     await SendDirectoryOrIndexAsync(request, response, file!, rented.AsMemory(0, pathLength), target);
                     break;
                 default:
@@ -164,7 +174,8 @@ internal sealed partial class FileResponder : IHttpResponder
     /// <summary>
     /// Decodes the target's path into a pooled array (never in the request's own bytes: they are
     /// read-only, and the session logs them) and opens it beneath the root: one openat2, one statx.
-    /// A refusal of the target itself says why.
+    /// A refusal of the target itself says why. On an event loop the open waits for no disk, and
+    /// may answer <see cref="FileOpenKind.NotCached"/>.
     /// </summary>
     private FileOpenResult Open(ReadOnlySpan<byte> target, ref byte[]? path, out string? refusal, out bool notAPath, out int pathLength)
     {
@@ -180,7 +191,7 @@ internal sealed partial class FileResponder : IHttpResponder
         }
 
         refusal = null;
-        return _root.Open(path.AsSpan(0, pathLength), allowRoot: true);
+        return _root.Open(path.AsSpan(0, pathLength), allowRoot: true, withoutWaiting: LoopThread.IsCurrent);
     }
 
     private static byte[] UnknownMethodText(ReadOnlySpan<byte> method) =>

@@ -38,6 +38,7 @@ public sealed class FileRoot : IDisposable
     // changed in place) if the root directory is moved while served: the descriptor follows it.
     private volatile byte[] _path;
     private volatile bool _fallback;
+    private readonly bool _opensCached;
 
     /// <summary>Opens <paramref name="directory"/> as the root; throws <see cref="DirectoryNotFoundException"/> if it is not one.</summary>
     public FileRoot(string directory, bool showHidden = false)
@@ -60,7 +61,8 @@ public sealed class FileRoot : IDisposable
         }
 
         _handle = new SafeFileHandle(fd, ownsHandle: true);
-        _fallback = !Openat2Works(_handle);
+        _fallback = !Openat2Works(_handle, Beneath);
+        _opensCached = !_fallback && Openat2Works(_handle, Beneath | NativeFile.ResolveCached);
     }
 
     /// <summary>The root with its own symlinks resolved.</summary>
@@ -75,6 +77,13 @@ public sealed class FileRoot : IDisposable
     /// </summary>
     internal bool UsesOpenat2 => !_fallback;
 
+    /// <summary>
+    /// Whether <see cref="Open"/> can open without waiting for a disk (openat2 with RESOLVE_CACHED,
+    /// Linux 5.12): where it cannot, every open asked to wait for nothing answers
+    /// <see cref="FileOpenKind.NotCached"/>.
+    /// </summary>
+    internal bool OpensWithoutWaiting => _opensCached && !_fallback;
+
     /// <summary>The root's descriptor (O_PATH|O_DIRECTORY): what every name is opened beneath.</summary>
     internal SafeFileHandle Handle => _handle;
 
@@ -88,12 +97,16 @@ public sealed class FileRoot : IDisposable
     /// to a hidden name is refused. The name is raw bytes
     /// as the client sent them; <paramref name="allowRoot"/> lets an empty name mean the root.
     /// A File or Directory result carries an <see cref="OpenedFile"/> the caller disposes.
+    /// With <paramref name="withoutWaiting"/> (an event loop's thread), a walk that would read the
+    /// disk is not made: the answer is <see cref="FileOpenKind.NotCached"/>, and the caller opens
+    /// again off the loop. The open itself, of a name found in the cache, reads nothing: the inode
+    /// is in memory, and the served flags (no O_CREAT, no O_TRUNC) write nothing.
     /// </summary>
-    internal FileOpenResult Open(ReadOnlySpan<byte> name, bool allowRoot = false)
+    internal FileOpenResult Open(ReadOnlySpan<byte> name, bool allowRoot = false, bool withoutWaiting = false)
     {
         if (name.IsEmpty)
         {
-            return allowRoot ? Open("."u8, trailingSlash: false, ServeFlags) : FileOpenResult.Refuse("empty name");
+            return allowRoot ? Open("."u8, trailingSlash: false, ServeFlags, withoutWaiting) : FileOpenResult.Refuse("empty name");
         }
 
         if (NameRules.Refusal(name, ShowHidden) is { } reason)
@@ -101,25 +114,31 @@ public sealed class FileRoot : IDisposable
             return FileOpenResult.Refuse(reason);
         }
 
-        return Open(name, name[^1] == (byte)'/', ServeFlags);
+        return Open(name, name[^1] == (byte)'/', ServeFlags, withoutWaiting);
     }
 
     /// <summary>
     /// For the listing: the status of a name under the root (relative, already past
     /// <see cref="NameRules"/>) as serving it would find it, opened O_PATH, so nothing is read.
     /// </summary>
-    internal FileOpenResult Locate(ReadOnlySpan<byte> name) => Open(name, trailingSlash: false, LocateFlags);
+    internal FileOpenResult Locate(ReadOnlySpan<byte> name) => Open(name, trailingSlash: false, LocateFlags, withoutWaiting: false);
 
-    private FileOpenResult Open(ReadOnlySpan<byte> name, bool trailingSlash, ulong flags)
+    private FileOpenResult Open(ReadOnlySpan<byte> name, bool trailingSlash, ulong flags, bool withoutWaiting)
     {
+        if (withoutWaiting && !OpensWithoutWaiting)
+        {
+            // No RESOLVE_CACHED here (or no openat2): no open can promise not to wait.
+            return FileOpenResult.NotCached;
+        }
+
         // NameRules bounds a name to PATH_MAX, so the NUL-terminated copy fits on the stack.
         Span<byte> path = stackalloc byte[name.Length + 1];
         name.CopyTo(path);
         path[^1] = 0;
-        return _fallback ? OpenChecked(path, trailingSlash, flags) : OpenBeneath(path, trailingSlash, flags);
+        return _fallback ? OpenChecked(path, trailingSlash, flags) : OpenBeneath(path, trailingSlash, flags, withoutWaiting ? NativeFile.ResolveCached : 0);
     }
 
-    private FileOpenResult OpenBeneath(ReadOnlySpan<byte> path, bool trailingSlash, ulong flags)
+    private FileOpenResult OpenBeneath(ReadOnlySpan<byte> path, bool trailingSlash, ulong flags, ulong cached)
     {
         int fd, errno;
         if (!ShowHidden)
@@ -128,7 +147,7 @@ public sealed class FileRoot : IDisposable
             // way is its own real path, so it cannot lead to a hidden name and needs no readlink
             // (the small-file path's system call count, issue 11). ELOOP says a symlink is on the
             // way: then the walk that follows symlinks, and the check of where it ended.
-            fd = OpenBeneath(path, flags, Beneath | NativeFile.ResolveNoSymlinks, out errno);
+            fd = OpenBeneath(path, flags, Beneath | NativeFile.ResolveNoSymlinks | cached, out errno);
             if (fd >= 0)
             {
                 return Finish(new SafeFileHandle(fd, ownsHandle: true), trailingSlash, verify: false, checkPath: false);
@@ -136,28 +155,40 @@ public sealed class FileRoot : IDisposable
 
             if (errno != NativeFile.TooManyLinks)
             {
-                return errno is NativeFile.NoSystemCall or NativeFile.NoPermission ? Fallback(path, trailingSlash, flags, errno) : Failed(errno);
+                return Unopened(path, trailingSlash, flags, errno, cached);
             }
         }
 
-        fd = OpenBeneath(path, flags, Beneath, out errno);
+        fd = OpenBeneath(path, flags, Beneath | cached, out errno);
         if (fd >= 0)
         {
             return Finish(new SafeFileHandle(fd, ownsHandle: true), trailingSlash, verify: false, checkPath: !ShowHidden);
         }
 
-        return errno is NativeFile.NoSystemCall or NativeFile.NoPermission ? Fallback(path, trailingSlash, flags, errno) : Failed(errno);
+        return Unopened(path, trailingSlash, flags, errno, cached);
     }
 
-    /// <summary>One openat2 beneath the root, retried as openat2(2) says when a rename raced its ".." check.</summary>
+    /// <summary>Why openat2 failed, as an answer: not cached (asked not to wait), the fallback (no openat2 after all), or the error.</summary>
+    private FileOpenResult Unopened(ReadOnlySpan<byte> path, bool trailingSlash, ulong flags, int errno, ulong cached) => errno switch
+    {
+        NativeFile.TryAgain when cached != 0 => FileOpenResult.NotCached,
+        NativeFile.NoSystemCall or NativeFile.NoPermission => cached != 0 ? FileOpenResult.NotCached : Fallback(path, trailingSlash, flags, errno),
+        _ => Failed(errno),
+    };
+
+    /// <summary>
+    /// One openat2 beneath the root, retried as openat2(2) says when a rename raced its ".." check.
+    /// Not with RESOLVE_CACHED: its EAGAIN says the walk needs the disk, which no retry changes.
+    /// </summary>
     private int OpenBeneath(ReadOnlySpan<byte> path, ulong flags, ulong resolve, out int errno)
     {
         int fd, attempt = 0;
+        int attempts = (resolve & NativeFile.ResolveCached) != 0 ? 1 : Attempts;
         do
         {
             fd = NativeFile.OpenBeneath(_handle, path, flags, resolve, out errno);
         }
-        while (fd < 0 && errno is NativeFile.TryAgain or NativeFile.Interrupted && ++attempt < Attempts);
+        while (fd < 0 && errno is NativeFile.TryAgain or NativeFile.Interrupted && ++attempt < attempts);
 
         return fd;
     }
@@ -333,10 +364,13 @@ public sealed class FileRoot : IDisposable
         _ => FileOpenResult.Missing("cannot open: " + System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(errno)),
     };
 
-    /// <summary>One openat2 of "." at start: ENOSYS (no openat2), EPERM (seccomp) or EINVAL (unknown flags) mean the fallback.</summary>
-    private static bool Openat2Works(SafeFileHandle root)
+    /// <summary>
+    /// One openat2 of "." at start with these resolve flags: ENOSYS (no openat2), EPERM (seccomp)
+    /// or EINVAL (flags this kernel does not know: RESOLVE_CACHED before 5.12) say they cannot be used.
+    /// </summary>
+    private static bool Openat2Works(SafeFileHandle root, ulong resolve)
     {
-        int fd = NativeFile.OpenBeneath(root, ".\0"u8, LocateFlags, Beneath, out _);
+        int fd = NativeFile.OpenBeneath(root, ".\0"u8, LocateFlags, resolve, out _);
         if (fd < 0)
         {
             return false;

@@ -34,6 +34,9 @@ internal static class NativeFile
     public const ulong ResolveNoSymlinks = 0x04;
     public const ulong ResolveBeneath = 0x08;
 
+    /// <summary>RESOLVE_CACHED (Linux 5.12): EAGAIN unless every step of the walk is in the kernel's lookup cache, so the call never waits for a disk.</summary>
+    public const ulong ResolveCached = 0x20;
+
     // statx(2).
     public const int EmptyPath = 0x1000;
     public const int SymlinkNoFollow = 0x100;

@@ -189,8 +189,9 @@ internal sealed class HttpResponse
     /// <summary>
     /// Sends the whole response: the head with Content-Length <paramref name="count"/>, then that
     /// many bytes of <paramref name="file"/> from <paramref name="offset"/>. A small region is read
-    /// synchronously into the head's send: it is almost always in the page cache, and Unix has no
-    /// asynchronous file reads (callers that touch files run off the socket engine's threads).
+    /// synchronously into the head's send: it is almost always in the page cache. On an event loop
+    /// (<see cref="LoopThread"/>) the read takes only cached bytes; what the disk must give is read
+    /// on the thread pool (Unix has no asynchronous buffered file reads).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendFileAsync(SafeFileHandle file, long offset, long count, CancellationToken cancellationToken = default)
@@ -222,7 +223,14 @@ internal sealed class HttpResponse
     {
         if (count <= SmallBodyBytes && count + reserve <= _writer.Free.Length)
         {
-            int read = PositionalRead.Read(file, _writer.Free.Span[..(int)count], offset);
+            // On an event loop only what the page cache holds is read here; the rest, if any, off the loop.
+            int read = LoopThread.IsCurrent ? PositionalRead.ReadWithoutWaiting(file, _writer.Free.Span[..(int)count], offset) : 0;
+            if (read < count)
+            {
+                await LoopThread.LeaveAsync();
+                read += ReadFully(file, _writer.Free.Span[read..(int)count], offset + read);
+            }
+
             if (read != count)
             {
                 // The file shrank after its length was written: the framing would break, so the connection must end.
@@ -238,6 +246,24 @@ internal sealed class HttpResponse
             _sent = true;
             await _connection.SendFileAsync(file, offset, count, cancellationToken);
         }
+    }
+
+    /// <summary>Reads until <paramref name="buffer"/> is full or the file ends (pread may return less than asked before the end).</summary>
+    private static int ReadFully(SafeFileHandle file, Span<byte> buffer, long offset)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int read = PositionalRead.Read(file, buffer[total..], offset + total);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return total;
     }
 
     /// <summary>

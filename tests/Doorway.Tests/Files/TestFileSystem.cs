@@ -41,6 +41,28 @@ internal static partial class TestFileSystem
         }
     }
 
+    /// <summary>
+    /// Drops a file's pages from the page cache (fsync, then posix_fadvise DONTNEED of clean pages):
+    /// its next read must go to the disk, as for a file nobody has read since boot.
+    /// </summary>
+    public static void DropCachedPages(string path)
+    {
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
+        int fd = (int)file.DangerousGetHandle();
+        if (fsync(fd) != 0)
+        {
+            throw new IOException($"fsync {path}: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        int error = posix_fadvise(fd, 0, 0, FadviseDontNeed);
+        if (error != 0)
+        {
+            throw new IOException($"posix_fadvise {path}: error {error}");
+        }
+    }
+
+    private const int FadviseDontNeed = 4;
+
     /// <summary>renameat2(RENAME_EXCHANGE): swaps two names in one step, so neither is ever missing.</summary>
     public static bool TryExchange(string first, string second) =>
         renameat2(AtCurrentDirectory, first, AtCurrentDirectory, second, RenameExchange) == 0;
@@ -68,6 +90,12 @@ internal static partial class TestFileSystem
 
     [LibraryImport("libc")]
     private static partial int close(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fsync(int fd);
+
+    [LibraryImport("libc")]
+    private static partial int posix_fadvise(int fd, long offset, long length, int advice);
 
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int renameat2(int oldDirectory, string oldPath, int newDirectory, string newPath, uint flags);

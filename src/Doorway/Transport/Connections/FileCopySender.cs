@@ -19,7 +19,8 @@ internal static class FileCopySender
             while (count > 0)
             {
                 int want = (int)Math.Min(count, BufferBytes);
-                // Synchronous: Unix has no asynchronous file reads, and callers of files run off the engine's threads.
+                // Synchronous: Unix has no asynchronous file reads, so never on an event loop (a send's wait may have come back to one).
+                await LoopThread.LeaveAsync();
                 int read = PositionalRead.Read(file, buffer.AsSpan(0, want), offset);
                 if (read == 0)
                 {

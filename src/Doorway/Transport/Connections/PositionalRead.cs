@@ -47,7 +47,80 @@ public static class PositionalRead
         }
     }
 
+    /// <summary>
+    /// preadv2(2) with RWF_NOWAIT (Linux 4.14): the bytes already in the page cache, at most
+    /// <paramref name="buffer"/>.Length, and never a wait for the disk. Fewer than asked (even 0)
+    /// when the rest is not cached, the file ends, or the file system cannot promise not to wait
+    /// (EOPNOTSUPP) or the kernel lacks the call: the caller reads the rest with <see cref="Read"/> off the loop.
+    /// </summary>
+    public static int ReadWithoutWaiting(SafeFileHandle file, Span<byte> buffer, long offset)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (buffer.IsEmpty || !s_noWait)
+        {
+            return 0;
+        }
+
+        bool held = false;
+        file.DangerousAddRef(ref held);
+        try
+        {
+            while (true)
+            {
+                unsafe
+                {
+                    fixed (byte* start = buffer)
+                    {
+                        var vector = new IoVector { Base = start, Length = (nuint)buffer.Length };
+                        nint read = preadv2(file.DangerousGetHandle(), &vector, 1, offset, NoWait);
+                        if (read >= 0)
+                        {
+                            return (int)read;
+                        }
+                    }
+                }
+
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == Eintr)
+                {
+                    continue;
+                }
+
+                if (errno == Enosys)
+                {
+                    s_noWait = false;
+                }
+
+                // EAGAIN (not cached), EOPNOTSUPP (no promise here), or an error the blocking read will report.
+                return 0;
+            }
+        }
+        finally
+        {
+            if (held)
+            {
+                file.DangerousRelease();
+            }
+        }
+    }
+
     private const int Eintr = 4;
+    private const int Enosys = 38;
+
+    /// <summary>RWF_NOWAIT (linux/fs.h).</summary>
+    private const int NoWait = 0x08;
+
+    private static volatile bool s_noWait = true;
+
+    private unsafe struct IoVector
+    {
+        public byte* Base;
+        public nuint Length;
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern unsafe nint preadv2(nint fd, IoVector* vector, int count, long offset, int flags);
 
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

@@ -56,8 +56,9 @@ public sealed record WelcomeDoorOptions
 
     /// <summary>
     /// Where the handler runs after each wait. <see cref="DoorDispatch.Inline"/> (for handlers that
-    /// never block) stays on the socket engine's thread; <see cref="DoorDispatch.ThreadPool"/> hops
-    /// off it first, for handlers that touch the file system.
+    /// never block, or that leave the loop themselves when they must: <see cref="LoopThread"/>) stays
+    /// on the socket engine's thread; <see cref="DoorDispatch.ThreadPool"/> hops off it first, for
+    /// handlers that block or work long (a disk store, a TLS handshake).
     /// </summary>
     public DoorDispatch Dispatch { get; init; } = DoorDispatch.Inline;
 

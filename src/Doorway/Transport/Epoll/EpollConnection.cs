@@ -67,10 +67,15 @@ internal sealed class EpollConnection : DoorConnection
     public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
         _sender.SendAsync(buffer, cancellationToken);
 
-    /// <summary>sendfile(2) from the file's descriptor, in rounds of 1 MiB; waits for writability when the kernel is full.</summary>
+    /// <summary>
+    /// sendfile(2) from the file's descriptor, in rounds of 1 MiB; waits for writability when the
+    /// kernel is full. sendfile reads the file, and may wait for the disk, so it never runs on the
+    /// event loop: it starts on the thread pool, and each wait for writability continues there.
+    /// </summary>
     public override async Task SendFileAsync(SafeFileHandle file, long offset, long count, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
+        await LoopThread.LeaveAsync();
         Info.State = ConnectionState.Sending;
         var timeouts = Info.Timeouts;
         while (count > 0)
@@ -94,7 +99,7 @@ internal sealed class EpollConnection : DoorConnection
                 }
                 else if (errno == EpollInterop.EAGAIN)
                 {
-                    await _sender.WaitAsync(seen, cancellationToken);
+                    await _sender.WaitAsync(seen, cancellationToken, continueOnThreadPool: true);
                 }
                 else if (errno != EpollInterop.EINTR)
                 {

@@ -154,6 +154,7 @@ internal sealed unsafe class EpollLoop
 
     private void Run()
     {
+        LoopThread.Enter();
         int stride = EpollInterop.EventSize;
         int dataOffset = EpollInterop.EventDataOffset;
         byte* events = (byte*)NativeMemory.Alloc((nuint)(stride * MaxEvents));

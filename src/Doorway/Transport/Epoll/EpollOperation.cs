@@ -24,8 +24,11 @@ internal abstract class EpollOperation : IValueTaskSource<int>, IValueTaskSource
     private CancellationToken _token;
     private Exception? _failure;
 
+    private readonly bool _continueOnThreadPool;
+
     protected EpollOperation(bool continueOnThreadPool)
     {
+        _continueOnThreadPool = continueOnThreadPool;
         _core.RunContinuationsAsynchronously = continueOnThreadPool;
     }
 
@@ -37,11 +40,15 @@ internal abstract class EpollOperation : IValueTaskSource<int>, IValueTaskSource
 
     protected short Version => _core.Version;
 
-    /// <summary>Under the lock: a pending operation begins; a cancellable token can end it.</summary>
-    protected void BeginPending(int state, CancellationToken cancellationToken)
+    /// <summary>
+    /// Under the lock: a pending operation begins; a cancellable token can end it. Its continuation
+    /// runs on the thread pool if the connection's does, or if <paramref name="continueOnThreadPool"/> asks for this one.
+    /// </summary>
+    protected void BeginPending(int state, CancellationToken cancellationToken, bool continueOnThreadPool = false)
     {
         State = state;
         _core.Reset();
+        _core.RunContinuationsAsynchronously = _continueOnThreadPool || continueOnThreadPool;
         _token = cancellationToken;
         if (cancellationToken.CanBeCanceled)
         {

@@ -63,7 +63,8 @@ internal sealed class EpollSender(EpollConnection connection, TimeoutPolicy poli
     }
 
     /// <summary>Waits until the socket is writable again, if no writability event came since <paramref name="seen"/> (a sendfile that would block).</summary>
-    public ValueTask WaitAsync(int seen, CancellationToken cancellationToken)
+    /// <param name="continueOnThreadPool">The caller's continuation runs on the thread pool even on an inline connection (a file send, which may block).</param>
+    public ValueTask WaitAsync(int seen, CancellationToken cancellationToken, bool continueOnThreadPool = false)
     {
         if (cancellationToken.IsCancellationRequested)
         {
@@ -77,7 +78,7 @@ internal sealed class EpollSender(EpollConnection connection, TimeoutPolicy poli
                 return ValueTask.CompletedTask;
             }
 
-            BeginPending(Waiting, cancellationToken);
+            BeginPending(Waiting, cancellationToken, continueOnThreadPool);
             return new ValueTask(this, Version);
         }
     }

@@ -35,6 +35,92 @@ public sealed class EpollTransportTests
         await Deadline.UntilAsync(() => door.ActiveConnections == 0, "every connection closed");
     }
 
+    /// <summary>
+    /// Each connection registers the door's stopping token once and keeps it while it lives (issue
+    /// 11): a closed connection must let it go, or the door's token would keep every closed
+    /// connection in memory until the door stops.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestDoors.Transports), MemberType = typeof(TestDoors))]
+    public async Task A_closed_connection_is_not_kept_alive_by_the_doors_stopping_token(TcpTransport transport)
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentBag<WeakReference>();
+        await using var door = WelcomeDoor.Bind("tcp", TestDoors.On(null, transport: transport), pipeline: null, async (connection, stopping) =>
+        {
+            seen.Add(new WeakReference(connection));
+            byte[] buffer = new byte[64];
+            // Every wait passes the door's token, as the doors' handlers do.
+            await connection.WaitForDataAsync(stopping);
+            while (await connection.ReceiveAsync(buffer, stopping) > 0)
+            {
+                await connection.WaitForDataAsync(stopping);
+            }
+        }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        door.Start();
+        for (int i = 0; i < 20; i++)
+        {
+            using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
+            await client.SendAsync("hello"u8.ToArray(), System.Net.Sockets.SocketFlags.None);
+            client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            Assert.Empty(await Sockets.ReceiveToEndAsync(client));
+        }
+
+        await Deadline.UntilAsync(() => door.ActiveConnections == 0, "every connection closed");
+        Assert.Equal(20, seen.Count);
+        for (int i = 0; i < 3; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        Assert.Equal(0, seen.Count(w => w.IsAlive));
+    }
+
+    /// <summary>The kept registration still cancels: a wait that begins after the door's token fired ends at once.</summary>
+    [Fact]
+    public async Task A_wait_begun_after_the_door_stopped_ends_as_cancelled()
+    {
+        var outcome = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var door = WelcomeDoor.Bind("tcp", TestDoors.On(null, transport: TcpTransport.Epoll), pipeline: null, async (connection, stopping) =>
+        {
+            byte[] buffer = new byte[64];
+            try
+            {
+                // The first wait registers the door's token; the client's byte ends it.
+                await connection.WaitForDataAsync(stopping);
+                _ = await connection.ReceiveAsync(buffer, stopping);
+                received.SetResult();
+                await stopped.Task;
+                await connection.WaitForDataAsync(stopping).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+                outcome.TrySetResult("the wait ended without cancellation");
+            }
+            catch (OperationCanceledException)
+            {
+                outcome.TrySetResult("cancelled");
+            }
+            catch (TimeoutException)
+            {
+                outcome.TrySetResult("the wait hung");
+            }
+            catch (Exception e)
+            {
+                outcome.TrySetResult(e.ToString());
+            }
+        }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        door.Start();
+        using var client = await Sockets.ConnectAsync(door.LocalEndPoint);
+        await client.SendAsync(new byte[] { 1 }, System.Net.Sockets.SocketFlags.None);
+        await received.Task.WaitAsync(Deadline.Default);
+        var stopping = door.StopAsync();
+        // Give the stop time to cancel the door's token before the handler waits again.
+        await Task.Delay(200);
+        stopped.SetResult();
+        Assert.Equal("cancelled", await outcome.Task.WaitAsync(Deadline.Default));
+        await stopping;
+    }
+
     [Fact]
     public async Task Serve_refuses_a_transport_it_does_not_know()
     {

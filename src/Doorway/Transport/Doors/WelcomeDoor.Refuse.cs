@@ -13,7 +13,7 @@ public sealed partial class WelcomeDoor
 
     private void Refuse(AcceptedSocket socket, long id, IPEndPoint remote, string limit) =>
         Refuse(id, remote, limit,
-            () => new EpollConnection(socket, new ConnectionInfo(Name, id, socket.LocalEndPoint, remote), _policy, _options.Dispatch == DoorDispatch.ThreadPool),
+            () => new EpollConnection(socket, new ConnectionInfo(Name, id, socket.LocalEndPoint, remote), _policy, _options.Dispatch == DoorDispatch.ThreadPool, _stopping.Token),
             () => CloseGently(socket.Descriptor));
 
     /// <summary>

@@ -234,7 +234,7 @@ public sealed partial class WelcomeDoor : IDoor, IConnectionSource
     {
         var remote = socket.RemoteEndPoint;
         Admit(remote,
-            id => new EpollConnection(socket, new ConnectionInfo(Name, id, socket.LocalEndPoint, remote), _policy, _options.Dispatch == DoorDispatch.ThreadPool),
+            id => new EpollConnection(socket, new ConnectionInfo(Name, id, socket.LocalEndPoint, remote), _policy, _options.Dispatch == DoorDispatch.ThreadPool, _stopping.Token),
             (id, refusal) => Refuse(socket, id, remote, refusal));
     }
 

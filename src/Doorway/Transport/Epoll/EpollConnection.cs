@@ -24,13 +24,14 @@ internal sealed class EpollConnection : DoorConnection
     private readonly ulong _key;
     private int _closed;
 
-    public EpollConnection(in AcceptedSocket accepted, ConnectionInfo info, TimeoutPolicy policy, bool dispatchToThreadPool)
+    /// <param name="doorStopping">The door's stopping token, which the handler passes to its waits: registered once per connection, not per wait.</param>
+    public EpollConnection(in AcceptedSocket accepted, ConnectionInfo info, TimeoutPolicy policy, bool dispatchToThreadPool, CancellationToken doorStopping = default)
         : base(info, info.RemoteEndPoint.Address)
     {
         _descriptor = accepted.Descriptor;
         _loop = accepted.Loop;
-        _receiver = new EpollReceiver(this, dispatchToThreadPool);
-        _sender = new EpollSender(this, policy, dispatchToThreadPool);
+        _receiver = new EpollReceiver(this, dispatchToThreadPool, doorStopping);
+        _sender = new EpollSender(this, policy, dispatchToThreadPool, doorStopping);
         _key = _loop.Register(this, _descriptor.Fd);
     }
 

@@ -155,9 +155,7 @@ internal sealed unsafe class EpollLoop
     private void Run()
     {
         LoopThread.Enter();
-        int stride = EpollInterop.EventSize;
-        int dataOffset = EpollInterop.EventDataOffset;
-        byte* events = (byte*)NativeMemory.Alloc((nuint)(stride * MaxEvents));
+        byte* events = (byte*)NativeMemory.Alloc((nuint)(EpollInterop.EventSize * MaxEvents));
         var ready = new EpollConnection?[MaxEvents];
         var readyEvents = new uint[MaxEvents];
         try
@@ -177,51 +175,7 @@ internal sealed unsafe class EpollLoop
                     return;
                 }
 
-                // Look every socket up first, under one lock, then serve them: handlers run outside the lock.
-                int sockets = 0;
-                bool accept = false;
-                bool woken = false;
-                lock (_slotsGate)
-                {
-                    for (int i = 0; i < count; i++)
-                    {
-                        byte* e = events + (i * stride);
-                        ulong key = *(ulong*)(e + dataOffset);
-                        if (key == WakeKey)
-                        {
-                            woken = true;
-                        }
-                        else if (key == ListenerKey)
-                        {
-                            accept = true;
-                        }
-                        else
-                        {
-                            int slot = (int)(uint)key;
-                            if (slot < _usedSlots && _generations[slot] == (uint)(key >> 32) && _slots[slot] is { } connection)
-                            {
-                                ready[sockets] = connection;
-                                readyEvents[sockets] = *(uint*)e;
-                                sockets++;
-                            }
-                        }
-                    }
-                }
-
-                for (int i = 0; i < sockets; i++)
-                {
-                    try
-                    {
-                        ready[i]!.OnEvents(readyEvents[i]);
-                    }
-                    catch (Exception e)
-                    {
-                        EpollLog.EventFailed(_logger, e, _index);
-                    }
-
-                    ready[i] = null;
-                }
-
+                var (accept, woken) = Turn(events, count, ready, readyEvents);
                 if (woken)
                 {
                     long value;
@@ -246,6 +200,65 @@ internal sealed unsafe class EpollLoop
             EpollInterop.close(_epoll);
             _stopped.TrySetResult();
         }
+    }
+
+    /// <summary>
+    /// One turn's events: every socket looked up under one lock, then served outside it. A method
+    /// of its own, so no connection it served stays referenced from the loop's frame (a closed
+    /// connection must be collectable) and so it is compiled like any method, not as the long
+    /// loop's on-stack replacement.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private (bool Accept, bool Woken) Turn(byte* events, int count, EpollConnection?[] ready, uint[] readyEvents)
+    {
+        int stride = EpollInterop.EventSize;
+        int dataOffset = EpollInterop.EventDataOffset;
+        // Look every socket up first, under one lock, then serve them: handlers run outside the lock.
+        int sockets = 0;
+        bool accept = false;
+        bool woken = false;
+        lock (_slotsGate)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                byte* e = events + (i * stride);
+                ulong key = *(ulong*)(e + dataOffset);
+                if (key == WakeKey)
+                {
+                    woken = true;
+                }
+                else if (key == ListenerKey)
+                {
+                    accept = true;
+                }
+                else
+                {
+                    int slot = (int)(uint)key;
+                    if (slot < _usedSlots && _generations[slot] == (uint)(key >> 32) && _slots[slot] is { } connection)
+                    {
+                        ready[sockets] = connection;
+                        readyEvents[sockets] = *(uint*)e;
+                        sockets++;
+                    }
+                }
+            }
+        }
+
+        for (int i = 0; i < sockets; i++)
+        {
+            try
+            {
+                ready[i]!.OnEvents(readyEvents[i]);
+            }
+            catch (Exception e)
+            {
+                EpollLog.EventFailed(_logger, e, _index);
+            }
+
+            ready[i] = null;
+        }
+
+        return (accept, woken);
     }
 
     private void Accept()

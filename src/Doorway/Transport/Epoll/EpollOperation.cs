@@ -20,15 +20,30 @@ internal abstract class EpollOperation : IValueTaskSource<int>, IValueTaskSource
     protected const int Idle = 0;
 
     private ManualResetValueTaskSourceCore<int> _core;
-    private CancellationTokenRegistration _cancellation;
     private CancellationToken _token;
     private Exception? _failure;
 
+    // An operation's own registration with its token, for tokens other than the door's.
+    private CancellationTokenRegistration _cancellation;
+
+    // The door's stopping token is registered once, at the first operation that passes it, and
+    // kept until the connection closes (Fail): every wait of a connection passes it (issue 11), and
+    // registering and unregistering on a source that every connection of the door shares would
+    // take its lock, and move its cache line between the loops' cores, on every message. Only that
+    // token is kept: the door cancels it once and never resets it (a reset drops registrations).
+    private readonly CancellationToken _doorStopping;
+    private CancellationTokenRegistration _stoppingRegistration;
+    private bool _stoppingRegistered;
+
+    // Set once by Fail: the connection closed, and an operation begun after that fails at once.
+    private Exception? _closedBy;
+
     private readonly bool _continueOnThreadPool;
 
-    protected EpollOperation(bool continueOnThreadPool)
+    protected EpollOperation(bool continueOnThreadPool, CancellationToken doorStopping)
     {
         _continueOnThreadPool = continueOnThreadPool;
+        _doorStopping = doorStopping;
         _core.RunContinuationsAsynchronously = continueOnThreadPool;
     }
 
@@ -50,13 +65,39 @@ internal abstract class EpollOperation : IValueTaskSource<int>, IValueTaskSource
         _core.Reset();
         _core.RunContinuationsAsynchronously = _continueOnThreadPool || continueOnThreadPool;
         _token = cancellationToken;
-        if (cancellationToken.CanBeCanceled)
+        if (_closedBy is { } closed)
+        {
+            // The connection closed between this operation's system call and now: nothing will wake it.
+            EndWith(closed);
+            return;
+        }
+
+        if (!cancellationToken.CanBeCanceled)
+        {
+            return;
+        }
+
+        if (cancellationToken != _doorStopping)
         {
             // A token already cancelled runs the callback here, on this thread, which holds the
             // lock (Monitor is reentrant): the operation fails before it is handed out.
-            _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((EpollOperation)state!).Cancel(token), this);
+            _cancellation = Register(cancellationToken);
+        }
+        else if (!_stoppingRegistered)
+        {
+            _stoppingRegistered = true;
+            _stoppingRegistration = Register(cancellationToken);
+        }
+        else if (cancellationToken.IsCancellationRequested)
+        {
+            // The kept registration's callback has run (it found no operation), or waits for this
+            // lock and will find this one: either way this operation ends now, as cancelled.
+            EndWith(new OperationCanceledException(cancellationToken));
         }
     }
+
+    private CancellationTokenRegistration Register(CancellationToken token) =>
+        token.UnsafeRegister(static (state, token) => ((EpollOperation)state!).Cancel(token), this);
 
     /// <summary>Under the lock: the pending operation is done (the caller completes it after releasing the lock).</summary>
     protected void EndPending()
@@ -81,6 +122,14 @@ internal abstract class EpollOperation : IValueTaskSource<int>, IValueTaskSource
         _core.SetException(failure);
     }
 
+    /// <summary>Under the lock: ends the pending operation with <paramref name="failure"/>, completed on the thread pool.</summary>
+    private void EndWith(Exception failure)
+    {
+        EndPending();
+        _failure = failure;
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
     /// <summary>
     /// The connection closed (any thread): a pending operation fails with <paramref name="failure"/>,
     /// its continuation on the thread pool, never on the closing thread (the heartbeat, a stop).
@@ -89,16 +138,16 @@ internal abstract class EpollOperation : IValueTaskSource<int>, IValueTaskSource
     {
         lock (this)
         {
-            if (State == Idle)
+            _closedBy = failure;
+            // Unregister, not Dispose: Dispose waits for a callback running on another thread,
+            // which would be waiting for this lock. A callback that runs late finds nothing pending.
+            _stoppingRegistration.Unregister();
+            _stoppingRegistration = default;
+            if (State != Idle)
             {
-                return;
+                EndWith(failure);
             }
-
-            EndPending();
-            _failure = failure;
         }
-
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     /// <summary>Whether an operation is waiting on the kernel now.</summary>
@@ -117,17 +166,14 @@ internal abstract class EpollOperation : IValueTaskSource<int>, IValueTaskSource
     {
         lock (this)
         {
-            // The registration of an operation already done may still fire: only the one pending with this token ends.
+            // The kept registration fires whatever is pending: only an operation pending with this token ends.
             if (State == Idle || _token != token)
             {
                 return;
             }
 
-            EndPending();
-            _failure = new OperationCanceledException(token);
+            EndWith(new OperationCanceledException(token));
         }
-
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     void IThreadPoolWorkItem.Execute()

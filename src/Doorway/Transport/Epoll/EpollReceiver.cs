@@ -5,7 +5,7 @@ namespace Doorway.Transport.Epoll;
 /// buffer, and a receive straight into the caller's (pooled) buffer. A short read tells that
 /// the kernel's queue is empty, so the next wait costs no system call: it waits for the next edge.
 /// </summary>
-internal sealed class EpollReceiver(EpollConnection connection, bool continueOnThreadPool) : EpollOperation(continueOnThreadPool)
+internal sealed class EpollReceiver(EpollConnection connection, bool continueOnThreadPool, CancellationToken doorStopping) : EpollOperation(continueOnThreadPool, doorStopping)
 {
     private const int Waiting = 1;
     private const int Receiving = 2;

@@ -7,7 +7,7 @@ namespace Doorway.Transport.Epoll;
 /// pending send is the whole backpressure: nothing is copied or queued here) until epoll reports
 /// the socket writable.
 /// </summary>
-internal sealed class EpollSender(EpollConnection connection, TimeoutPolicy policy, bool continueOnThreadPool) : EpollOperation(continueOnThreadPool)
+internal sealed class EpollSender(EpollConnection connection, TimeoutPolicy policy, bool continueOnThreadPool, CancellationToken doorStopping) : EpollOperation(continueOnThreadPool, doorStopping)
 {
     private const int Sending = 1;
     private const int Waiting = 2;

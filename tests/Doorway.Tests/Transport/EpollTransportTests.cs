@@ -36,6 +36,38 @@ public sealed class EpollTransportTests
     }
 
     /// <summary>
+    /// After a read that emptied the queue (fewer bytes than asked), the next receive waits for the
+    /// next edge without a recv that could only say EAGAIN: with a ping-pong peer that recv was one
+    /// system call in three per message (issue 11, `doorway bench tcp`: 2 recv per send).
+    /// </summary>
+    [Fact]
+    public async Task A_receive_after_the_queue_was_emptied_waits_without_a_system_call()
+    {
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        await using var client = new Doorway.Transport.Epoll.EpollClient(1, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        var connecting = client.ConnectAsync(new HostPort("127.0.0.1", port), TimeSpan.FromSeconds(10), CancellationToken.None);
+        using var peer = await listener.AcceptAsync();
+        using var connection = (Doorway.Transport.Epoll.EpollConnection)await connecting;
+        byte[] buffer = new byte[64];
+
+        await peer.SendAsync("hello"u8.ToArray(), System.Net.Sockets.SocketFlags.None);
+        Assert.Equal(5, await connection.ReceiveAsync(buffer).AsTask().WaitAsync(Deadline.Default));
+        long calls = connection.ReceiveCalls;
+
+        var next = connection.ReceiveAsync(buffer);
+        Assert.False(next.IsCompleted);
+        Assert.Equal(calls, connection.ReceiveCalls);
+
+        await peer.SendAsync("abc"u8.ToArray(), System.Net.Sockets.SocketFlags.None);
+        Assert.Equal(3, await next.AsTask().WaitAsync(Deadline.Default));
+        Assert.Equal("abc", System.Text.Encoding.ASCII.GetString(buffer, 0, 3));
+        Assert.Equal(calls + 1, connection.ReceiveCalls);
+    }
+
+    /// <summary>
     /// Each connection registers the door's stopping token once and keeps it while it lives (issue
     /// 11): a closed connection must let it go, or the door's token would keep every closed
     /// connection in memory until the door stops.

@@ -198,8 +198,12 @@ internal sealed class EpollConnection : DoorConnection
         }
     }
 
+    /// <summary>recv(2) calls made on this connection: what a test counts to see a receive that waits without one.</summary>
+    internal long ReceiveCalls { get; private set; }
+
     internal unsafe int Receive(Span<byte> buffer, out int errno)
     {
+        ReceiveCalls++;
         bool held = false;
         try
         {

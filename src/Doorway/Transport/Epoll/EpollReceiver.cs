@@ -13,7 +13,12 @@ internal sealed class EpollReceiver(EpollConnection connection, bool continueOnT
     private Memory<byte> _buffer;
 
     // Events counted when a read last found the queue empty: equal to Events means "nothing new".
+    // Read without the lock only as a hint; decisions are taken under it.
     private int _emptyAt;
+
+    // Whether _emptyAt was ever set by a read that found the queue empty (a new connection's queue
+    // is unknown: what came before it joined the epoll set is read at once).
+    private bool _emptySeen;
 
     // The peer closed, or the connection failed: reads never wait again (they return 0 or the error).
     private bool _ended;
@@ -54,6 +59,22 @@ internal sealed class EpollReceiver(EpollConnection connection, bool continueOnT
             return wait.IsCompletedSuccessfully ? ValueTask.FromResult(0) : WaitThenZeroAsync(wait);
         }
 
+        if (Volatile.Read(ref _emptySeen) && Volatile.Read(ref Events) == Volatile.Read(ref _emptyAt))
+        {
+            lock (this)
+            {
+                if (!_ended && Events == _emptyAt)
+                {
+                    // The last read emptied the queue and no edge came since, so a recv now could
+                    // only say EAGAIN: a system call per message that a ping-pong peer pays in
+                    // full (issue 11). The next edge finishes this receive on the loop.
+                    _buffer = buffer;
+                    BeginPending(Receiving, cancellationToken);
+                    return new ValueTask<int>(this, Version);
+                }
+            }
+        }
+
         while (true)
         {
             int seen = Volatile.Read(ref Events);
@@ -82,6 +103,7 @@ internal sealed class EpollReceiver(EpollConnection connection, bool continueOnT
                 }
 
                 _emptyAt = seen;
+                _emptySeen = true;
                 _buffer = buffer;
                 BeginPending(Receiving, cancellationToken);
                 return new ValueTask<int>(this, Version);
@@ -122,6 +144,7 @@ internal sealed class EpollReceiver(EpollConnection connection, bool continueOnT
                 {
                     // A spurious edge (another reader took the bytes, or only an EPOLLOUT edge): keep waiting.
                     _emptyAt = seen;
+                    _emptySeen = true;
                     return;
                 }
                 else
@@ -154,6 +177,7 @@ internal sealed class EpollReceiver(EpollConnection connection, bool continueOnT
         {
             // TCP hands over what is queued, up to the length asked: less means the queue is empty now.
             Volatile.Write(ref _emptyAt, seen);
+            Volatile.Write(ref _emptySeen, true);
         }
 
         var info = connection.Info;

@@ -108,15 +108,20 @@ download() { curl -sf -o /dev/null -w '%{speed_download}\n' "http://127.0.0.1:$1
 requests() { wrk -t2 -c50 -d3s "http://127.0.0.1:$1/small.bin" | awk '/^Requests\/sec:/ {print $2}'; }
 
 for name in "${servers[@]}"; do : > "$work/d.$name"; : > "$work/r.$name"; done
-# Interleaved: each run visits every server in turn, so a busy spell on the shared host falls on all of them.
-for _ in $(seq "$runs"); do
-  for name in "${servers[@]}"; do
+# Interleaved: each run visits every server in turn, so a busy spell on the shared host falls on all
+# of them, and run k starts at server k (a rotation), so no server always follows the same one.
+rotation() {
+  local k=$1 n=${#servers[@]} i
+  for ((i = 0; i < n; i++)); do echo "${servers[$(((k + i) % n))]}"; done
+}
+for run in $(seq "$runs"); do
+  for name in $(rotation "$run"); do
     port_var="${name}_port"
     download "${!port_var}" >> "$work/d.$name"
   done
 done
-for _ in $(seq "$runs"); do
-  for name in "${servers[@]}"; do
+for run in $(seq "$runs"); do
+  for name in $(rotation "$run"); do
     port_var="${name}_port"
     requests "${!port_var}" >> "$work/r.$name"
   done

@@ -68,6 +68,40 @@ public sealed class EpollTransportTests
     }
 
     /// <summary>
+    /// recv stops at a TCP urgent mark, so a read can return fewer bytes than asked while more are
+    /// queued: after urgent data (EPOLLPRI) a short read must not be taken for an empty queue, or
+    /// the next receive waits for an edge that never comes (found in review).
+    /// </summary>
+    [Fact]
+    public async Task A_read_cut_short_by_urgent_data_does_not_stop_the_next_receive()
+    {
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        await using var client = new Doorway.Transport.Epoll.EpollClient(1, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var connecting = client.ConnectAsync(new HostPort("127.0.0.1", ((IPEndPoint)listener.LocalEndPoint!).Port), TimeSpan.FromSeconds(10), CancellationToken.None);
+        using var peer = await listener.AcceptAsync();
+        using var connection = await connecting;
+        byte[] buffer = new byte[64];
+
+        // "c" is the urgent byte; "def" follows in the normal stream.
+        peer.Send("abc"u8.ToArray(), System.Net.Sockets.SocketFlags.OutOfBand);
+        peer.Send("def"u8.ToArray(), System.Net.Sockets.SocketFlags.None);
+        // Both arrive, and the loop counts their edge, before the first read.
+        await Deadline.UntilAsync(() => connection.Available > 0, "the bytes queued at the client");
+        await Task.Delay(200);
+        var received = new System.Text.StringBuilder();
+        while (!received.ToString().EndsWith("def", StringComparison.Ordinal))
+        {
+            int n = await connection.ReceiveAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+            Assert.True(n > 0, "the connection ended");
+            received.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, n));
+        }
+
+        Assert.StartsWith("ab", received.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// Each connection registers the door's stopping token once and keeps it while it lives (issue
     /// 11): a closed connection must let it go, or the door's token would keep every closed
     /// connection in memory until the door stops.

@@ -187,6 +187,12 @@ internal sealed class EpollConnection : DoorConnection
     internal void OnEvents(uint events)
     {
         const uint ended = EpollInterop.EpollErr | EpollInterop.EpollHup | EpollInterop.EpollRdHup;
+        if ((events & EpollInterop.EpollPri) != 0)
+        {
+            // Before the edge is counted: a reader that sees the count sees this too.
+            _receiver.UrgentSeen();
+        }
+
         if ((events & (EpollInterop.EpollIn | ended)) != 0)
         {
             _receiver.OnReady((events & ended) != 0);

@@ -15,6 +15,9 @@ internal static unsafe partial class EpollInterop
     public const int EpollCtlMod = 3;
 
     public const uint EpollIn = 0x001;
+
+    /// <summary>EPOLLPRI: for TCP, urgent data is queued (tcp_poll).</summary>
+    public const uint EpollPri = 0x002;
     public const uint EpollOut = 0x004;
     public const uint EpollErr = 0x008;
     public const uint EpollHup = 0x010;

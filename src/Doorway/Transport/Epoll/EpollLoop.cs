@@ -127,7 +127,7 @@ internal sealed unsafe class EpollLoop
             key = ((ulong)_generations[slot] << 32) | (uint)slot;
         }
 
-        const uint events = EpollInterop.EpollIn | EpollInterop.EpollOut | EpollInterop.EpollRdHup | EpollInterop.EpollEdgeTriggered;
+        const uint events = EpollInterop.EpollIn | EpollInterop.EpollPri | EpollInterop.EpollOut | EpollInterop.EpollRdHup | EpollInterop.EpollEdgeTriggered;
         if (!TryControl(EpollInterop.EpollCtlAdd, fd, events, key, out int errno))
         {
             Unregister(key);

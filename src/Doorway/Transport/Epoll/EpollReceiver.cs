@@ -23,6 +23,13 @@ internal sealed class EpollReceiver(EpollConnection connection, bool continueOnT
     // The peer closed, or the connection failed: reads never wait again (they return 0 or the error).
     private bool _ended;
 
+    // The peer sent TCP urgent data (EPOLLPRI). recv stops at the urgent mark, so from then on a
+    // short read no longer says the queue is empty: only EAGAIN does.
+    private volatile bool _urgent;
+
+    /// <summary>On the loop thread, before the readable edge is counted: urgent data is queued.</summary>
+    public void UrgentSeen() => _urgent = true;
+
     public ValueTask WaitAsync(CancellationToken cancellationToken)
     {
         connection.Info.State = ConnectionState.Idle;
@@ -173,9 +180,10 @@ internal sealed class EpollReceiver(EpollConnection connection, bool continueOnT
         {
             _ended = true;
         }
-        else if (received < asked)
+        else if (received < asked && !_urgent)
         {
-            // TCP hands over what is queued, up to the length asked: less means the queue is empty now.
+            // TCP hands over what is queued, up to the length asked: less means the queue is empty
+            // now (unless the read stopped at an urgent mark: see _urgent).
             Volatile.Write(ref _emptyAt, seen);
             Volatile.Write(ref _emptySeen, true);
         }

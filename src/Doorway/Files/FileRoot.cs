@@ -62,7 +62,7 @@ public sealed class FileRoot : IDisposable
 
         _handle = new SafeFileHandle(fd, ownsHandle: true);
         _fallback = !Openat2Works(_handle, Beneath);
-        _opensCached = !_fallback && Openat2Works(_handle, Beneath | NativeFile.ResolveCached);
+        _opensCached = !_fallback && OpensLocally(_handle) && Openat2Works(_handle, Beneath | WithoutWaiting);
     }
 
     /// <summary>The root with its own symlinks resolved.</summary>
@@ -78,9 +78,12 @@ public sealed class FileRoot : IDisposable
     internal bool UsesOpenat2 => !_fallback;
 
     /// <summary>
-    /// Whether <see cref="Open"/> can open without waiting for a disk (openat2 with RESOLVE_CACHED,
-    /// Linux 5.12): where it cannot, every open asked to wait for nothing answers
-    /// <see cref="FileOpenKind.NotCached"/>.
+    /// Whether <see cref="Open"/> can open without waiting for a disk: openat2 with RESOLVE_CACHED
+    /// (Linux 5.12), and a root on a local file system. RESOLVE_CACHED makes only the walk wait for
+    /// nothing; the file system's own open, statx and close still run, and FUSE sends each to its
+    /// daemon and NFS to its server (found in review: a FUSE open that sleeps stalled the loop).
+    /// With RESOLVE_NO_XDEV the walk stays on the root's file system. Where it cannot, every open
+    /// asked to wait for nothing answers <see cref="FileOpenKind.NotCached"/>.
     /// </summary>
     internal bool OpensWithoutWaiting => _opensCached && !_fallback;
 
@@ -123,6 +126,20 @@ public sealed class FileRoot : IDisposable
     /// </summary>
     internal FileOpenResult Locate(ReadOnlySpan<byte> name) => Open(name, trailingSlash: false, LocateFlags, withoutWaiting: false);
 
+    /// <summary>The resolve flags of an open on the loop: the lookup cache only, and no other mount.</summary>
+    private const ulong WithoutWaiting = NativeFile.ResolveCached | NativeFile.ResolveNoCrossing;
+
+    /// <summary>
+    /// File systems whose open, statx and close of a cached name read nothing and ask no one
+    /// (linux/magic.h): ext2/3/4, XFS, Btrfs, F2FS, ZFS, tmpfs, ramfs, and overlayfs (a
+    /// container's, whose layers are such file systems). Anything else (FUSE, NFS, SMB, Ceph, 9p,
+    /// procfs, sysfs, ...) is opened on the thread pool.
+    /// </summary>
+    private static readonly long[] LocalFileSystems =
+        [0xEF53, 0x58465342, 0x9123683E, 0xF2F52010, 0x2FC12FC1, 0x01021994, 0x858458F6, 0x794C7630];
+
+    private static bool OpensLocally(SafeFileHandle root) => Array.IndexOf(LocalFileSystems, NativeFile.FileSystemType(root)) >= 0;
+
     private FileOpenResult Open(ReadOnlySpan<byte> name, bool trailingSlash, ulong flags, bool withoutWaiting)
     {
         if (withoutWaiting && !OpensWithoutWaiting)
@@ -135,7 +152,7 @@ public sealed class FileRoot : IDisposable
         Span<byte> path = stackalloc byte[name.Length + 1];
         name.CopyTo(path);
         path[^1] = 0;
-        return _fallback ? OpenChecked(path, trailingSlash, flags) : OpenBeneath(path, trailingSlash, flags, withoutWaiting ? NativeFile.ResolveCached : 0);
+        return _fallback ? OpenChecked(path, trailingSlash, flags) : OpenBeneath(path, trailingSlash, flags, withoutWaiting ? WithoutWaiting : 0);
     }
 
     private FileOpenResult OpenBeneath(ReadOnlySpan<byte> path, bool trailingSlash, ulong flags, ulong cached)
@@ -172,6 +189,8 @@ public sealed class FileRoot : IDisposable
     private FileOpenResult Unopened(ReadOnlySpan<byte> path, bool trailingSlash, ulong flags, int errno, ulong cached) => errno switch
     {
         NativeFile.TryAgain when cached != 0 => FileOpenResult.NotCached,
+        // EXDEV: the walk reached another mount (RESOLVE_NO_XDEV) or left the root; the open off the loop says which.
+        NativeFile.CrossDevice when cached != 0 => FileOpenResult.NotCached,
         NativeFile.NoSystemCall or NativeFile.NoPermission => cached != 0 ? FileOpenResult.NotCached : Fallback(path, trailingSlash, flags, errno),
         _ => Failed(errno),
     };

@@ -34,6 +34,9 @@ internal static class NativeFile
     public const ulong ResolveNoSymlinks = 0x04;
     public const ulong ResolveBeneath = 0x08;
 
+    /// <summary>RESOLVE_NO_XDEV: the walk never crosses a mount point (EXDEV), so it stays on the root's file system.</summary>
+    public const ulong ResolveNoCrossing = 0x01;
+
     /// <summary>RESOLVE_CACHED (Linux 5.12): EAGAIN unless every step of the walk is in the kernel's lookup cache, so the call never waits for a disk.</summary>
     public const ulong ResolveCached = 0x20;
 
@@ -166,6 +169,16 @@ internal static class NativeFile
         return (int)read;
     }
 
+    /// <summary>
+    /// fstatfs(2)'s f_type: the file system a descriptor lies on (a magic number, linux/magic.h), or
+    /// -1. struct statfs starts with f_type, a C long (nint) on every Linux ABI.
+    /// </summary>
+    public static long FileSystemType(SafeFileHandle file)
+    {
+        Span<byte> buffer = stackalloc byte[256];
+        return fstatfs(file, ref MemoryMarshal.GetReference(buffer)) == 0 ? (long)MemoryMarshal.Read<nint>(buffer) : -1;
+    }
+
     /// <summary>lseek(fd, 0, SEEK_SET): a directory is read again from its first entry.</summary>
     public static bool Rewind(SafeFileHandle directory) => lseek(directory, 0, 0) == 0;
 
@@ -205,4 +218,8 @@ internal static class NativeFile
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern nint lseek(SafeFileHandle fd, nint offset, int whence);
+
+    [DllImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int fstatfs(SafeFileHandle fd, ref byte buffer);
 }

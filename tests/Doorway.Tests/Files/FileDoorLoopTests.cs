@@ -52,6 +52,54 @@ public sealed partial class FileDoorLoopTests : IDisposable
         opened.File!.Dispose();
     }
 
+    /// <summary>
+    /// RESOLVE_CACHED makes only the walk wait for nothing: the file system's own open still runs,
+    /// and FUSE or NFS ask a daemon or a server (found in review). A root on any file system not
+    /// known to be local opens only off the loop; procfs stands in for them here.
+    /// </summary>
+    [Fact]
+    public void A_root_on_a_file_system_not_known_to_be_local_opens_only_off_the_loop()
+    {
+        using var root = new FileRoot("/proc/sys");
+        Assert.False(root.OpensWithoutWaiting);
+        Assert.Equal(FileOpenKind.NotCached, root.Open("kernel/hostname"u8, withoutWaiting: true).Kind);
+        var opened = root.Open("kernel/hostname"u8);
+        Assert.Equal(FileOpenKind.File, opened.Kind);
+        opened.File!.Dispose();
+    }
+
+    /// <summary>A walk on the loop never leaves the root's file system (RESOLVE_NO_XDEV): a mount under the root is opened off the loop.</summary>
+    [Fact]
+    public void A_walk_into_another_mount_is_left_to_the_pool()
+    {
+        // /dev/shm is a tmpfs mounted under the root file system: a local one, but another mount.
+        string name = "doorway-test-" + Guid.NewGuid().ToString("N");
+        string onShm = Path.Combine("/dev/shm", name);
+        File.WriteAllText(onShm, "x");
+        try
+        {
+            using var root = new FileRoot("/");
+            Assert.True(root.OpensWithoutWaiting, "this machine's root file system is a local one (ext4 here)");
+            byte[] other = Encoding.ASCII.GetBytes("dev/shm/" + name);
+            foreach (var path in new[] { "etc/passwd"u8.ToArray(), other })
+            {
+                // Opened once where it may wait, so the walk is in the lookup cache.
+                var warm = root.Open(path);
+                Assert.Equal(FileOpenKind.File, warm.Kind);
+                warm.File!.Dispose();
+            }
+
+            var local = root.Open("etc/passwd"u8, withoutWaiting: true);
+            Assert.Equal(FileOpenKind.File, local.Kind);
+            local.File!.Dispose();
+            Assert.Equal(FileOpenKind.NotCached, root.Open(other, withoutWaiting: true).Kind);
+        }
+        finally
+        {
+            File.Delete(onShm);
+        }
+    }
+
     [Fact]
     public void A_read_that_may_not_wait_takes_only_what_the_page_cache_holds()
     {

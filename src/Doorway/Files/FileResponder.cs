@@ -118,7 +118,7 @@ internal sealed partial class FileResponder : IHttpResponder
         byte[]? rented = null;
         try
         {
-            var result = Open(request.Target, ref rented, out string? refusal, out bool notAPath, out int pathLength);
+            int pathLength = DecodePath(request.Target, ref rented, out string? refusal, out bool notAPath);
             if (refusal is not null)
             {
                 Refused(request, target, refusal);
@@ -126,13 +126,7 @@ internal sealed partial class FileResponder : IHttpResponder
                 return;
             }
 
-            if (result.Kind == FileOpenKind.NotCached)
-            {
-                // The walk needs the disk: it waits on the thread pool, not on the event loop.
-                await LoopThread.LeaveAsync();
-                result = _root.Open(rented.AsSpan(0, pathLength), allowRoot: true);
-            }
-
+            var result = await _root.OpenAsync(rented.AsMemory(0, pathLength), allowRoot: true);
             using var file = result.File;
             switch (result.Kind)
             {
@@ -173,25 +167,16 @@ internal sealed partial class FileResponder : IHttpResponder
 
     /// <summary>
     /// Decodes the target's path into a pooled array (never in the request's own bytes: they are
-    /// read-only, and the session logs them) and opens it beneath the root: one openat2, one statx.
-    /// A refusal of the target itself says why. On an event loop the open waits for no disk, and
-    /// may answer <see cref="FileOpenKind.NotCached"/>.
+    /// read-only, and the session logs them); its length. A refusal of the target itself says why.
     /// </summary>
-    private FileOpenResult Open(ReadOnlySpan<byte> target, ref byte[]? path, out string? refusal, out bool notAPath, out int pathLength)
+    private static int DecodePath(ReadOnlySpan<byte> target, ref byte[]? path, out string? refusal, out bool notAPath)
     {
         path = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(target.Length, 1));
-        pathLength = HttpTarget.DecodePath(target, path, out string? reason);
+        int pathLength = HttpTarget.DecodePath(target, path, out string? reason);
         // Not a path at all, or a bad escape: the request is malformed (400); the rest name nothing (404).
         notAPath = ReferenceEquals(reason, HttpTarget.NotAPath) || ReferenceEquals(reason, HttpTarget.BadEscape);
-        if (pathLength < 0)
-        {
-            refusal = reason;
-            pathLength = 0;
-            return default;
-        }
-
-        refusal = null;
-        return _root.Open(path.AsSpan(0, pathLength), allowRoot: true, withoutWaiting: LoopThread.IsCurrent);
+        refusal = pathLength < 0 ? reason : null;
+        return Math.Max(pathLength, 0);
     }
 
     private static byte[] UnknownMethodText(ReadOnlySpan<byte> method) =>

@@ -1,4 +1,5 @@
 using System.Text;
+using Doorway.Transport;
 using Microsoft.Win32.SafeHandles;
 
 namespace Doorway.Files;
@@ -118,6 +119,24 @@ public sealed class FileRoot : IDisposable
         }
 
         return Open(name, name[^1] == (byte)'/', ServeFlags, withoutWaiting);
+    }
+
+    /// <summary>
+    /// <see cref="Open"/> from any thread: on an event loop (<see cref="LoopThread"/>) the open
+    /// waits for no disk, and a walk the caches cannot answer is made again on the thread pool,
+    /// where the caller's method then goes on. Completes at once (no allocation) unless it moves.
+    /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<FileOpenResult> OpenAsync(ReadOnlyMemory<byte> name, bool allowRoot = false)
+    {
+        var result = Open(name.Span, allowRoot, withoutWaiting: LoopThread.IsCurrent);
+        if (result.Kind != FileOpenKind.NotCached)
+        {
+            return result;
+        }
+
+        await LoopThread.LeaveAsync();
+        return Open(name.Span, allowRoot);
     }
 
     /// <summary>

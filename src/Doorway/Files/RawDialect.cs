@@ -53,33 +53,27 @@ internal static class RawDialect
             nameLength--;
         }
 
+        var name = buffer.UnreadMemory[..nameLength];
         if (!door.Descriptors.TryTake())
         {
             // No status to say "come back later" in this dialect: the close without bytes is it.
-            Refuse(door, connection, buffer.Unread[..nameLength], "no file descriptor left (the process limit)");
+            Refuse(door, connection, name.Span, "no file descriptor left (the process limit)");
             await LingeringClose.RunAsync(connection);
             return;
         }
 
         try
         {
-            var result = door.Root.Open(buffer.Unread[..nameLength], withoutWaiting: LoopThread.IsCurrent);
-            if (result.Kind == FileOpenKind.NotCached)
-            {
-                // The walk needs the disk: it waits on the thread pool, not on the event loop.
-                await LoopThread.LeaveAsync();
-                result = door.Root.Open(buffer.Unread[..nameLength]);
-            }
-
+            var result = await door.Root.OpenAsync(name);
             using var file = result.File;
             if (result.Kind != FileOpenKind.File)
             {
-                Refuse(door, connection, buffer.Unread[..nameLength], result.Kind == FileOpenKind.Directory ? "a directory" : result.Reason);
+                Refuse(door, connection, name.Span, result.Kind == FileOpenKind.Directory ? "a directory" : result.Reason);
                 await LingeringClose.RunAsync(connection);
                 return;
             }
 
-            string? served = door.Logger.IsEnabled(LogLevel.Information) ? Printable(buffer.Unread[..nameLength]) : null;
+            string? served = door.Logger.IsEnabled(LogLevel.Information) ? Printable(name.Span) : null;
             // Not cut short by a stop: the drain timeout bounds it.
             await connection.SendFileAsync(file!.Handle, 0, file.Length, CancellationToken.None);
             if (served is not null)

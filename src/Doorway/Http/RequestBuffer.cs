@@ -35,6 +35,9 @@ internal sealed class RequestBuffer : IDisposable
     /// <summary>The bytes received and not consumed yet, after the held head if there is one.</summary>
     public Span<byte> Unread => _array is null ? [] : _array.AsSpan(_read, _end - _read);
 
+    /// <summary><see cref="Unread"/> as memory, for a caller that awaits while it holds it.</summary>
+    public Memory<byte> UnreadMemory => _array is null ? Memory<byte>.Empty : _array.AsMemory(_read, _end - _read);
+
     /// <summary>Bytes of <see cref="Unread"/>.</summary>
     public int Count => _end - _read;
 

@@ -50,13 +50,14 @@ public static class PositionalRead
     /// <summary>
     /// preadv2(2) with RWF_NOWAIT (Linux 4.14): the bytes already in the page cache, at most
     /// <paramref name="buffer"/>.Length, and never a wait for the disk. Fewer than asked (even 0)
-    /// when the rest is not cached, the file ends, or the file system cannot promise not to wait
-    /// (EOPNOTSUPP) or the kernel lacks the call: the caller reads the rest with <see cref="Read"/> off the loop.
+    /// when the rest is not cached, the file ends, or the file system or the kernel cannot promise
+    /// not to wait (EOPNOTSUPP; glibc says so too for a kernel without preadv2): the caller reads
+    /// the rest with <see cref="Read"/> off the loop.
     /// </summary>
     public static int ReadWithoutWaiting(SafeFileHandle file, Span<byte> buffer, long offset)
     {
         ArgumentNullException.ThrowIfNull(file);
-        if (buffer.IsEmpty || !s_noWait)
+        if (buffer.IsEmpty)
         {
             return 0;
         }
@@ -86,11 +87,6 @@ public static class PositionalRead
                     continue;
                 }
 
-                if (errno == Enosys)
-                {
-                    s_noWait = false;
-                }
-
                 // EAGAIN (not cached), EOPNOTSUPP (no promise here), or an error the blocking read will report.
                 return 0;
             }
@@ -105,12 +101,9 @@ public static class PositionalRead
     }
 
     private const int Eintr = 4;
-    private const int Enosys = 38;
 
     /// <summary>RWF_NOWAIT (linux/fs.h).</summary>
     private const int NoWait = 0x08;
-
-    private static volatile bool s_noWait = true;
 
     private unsafe struct IoVector
     {

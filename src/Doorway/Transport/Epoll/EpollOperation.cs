@@ -44,7 +44,6 @@ internal abstract class EpollOperation : IValueTaskSource<int>, IValueTaskSource
     {
         _continueOnThreadPool = continueOnThreadPool;
         _doorStopping = doorStopping;
-        _core.RunContinuationsAsynchronously = continueOnThreadPool;
     }
 
     /// <summary>Readiness events the loop reported for this direction (written under the lock).</summary>

@@ -43,17 +43,15 @@ public sealed class EpollTransportTests
     [Fact]
     public async Task A_receive_after_the_queue_was_emptied_waits_without_a_system_call()
     {
-        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
         await using var client = new Doorway.Transport.Epoll.EpollClient(1, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        var connecting = client.ConnectAsync(new HostPort("127.0.0.1", port), TimeSpan.FromSeconds(10), CancellationToken.None);
-        using var peer = await listener.AcceptAsync();
-        using var connection = (Doorway.Transport.Epoll.EpollConnection)await connecting;
+        using var pair = await ConnectAsync(client);
+        var (peer, connection) = pair;
         byte[] buffer = new byte[64];
 
         await peer.SendAsync("hello"u8.ToArray(), System.Net.Sockets.SocketFlags.None);
+        // Once the loop has counted the edge of these bytes: an edge counted after the read would
+        // (rightly) send the next receive to the kernel.
+        await connection.WaitForDataAsync().AsTask().WaitAsync(Deadline.Default);
         Assert.Equal(5, await connection.ReceiveAsync(buffer).AsTask().WaitAsync(Deadline.Default));
         long calls = connection.ReceiveCalls;
 
@@ -75,13 +73,9 @@ public sealed class EpollTransportTests
     [Fact]
     public async Task A_read_cut_short_by_urgent_data_does_not_stop_the_next_receive()
     {
-        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
         await using var client = new Doorway.Transport.Epoll.EpollClient(1, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        var connecting = client.ConnectAsync(new HostPort("127.0.0.1", ((IPEndPoint)listener.LocalEndPoint!).Port), TimeSpan.FromSeconds(10), CancellationToken.None);
-        using var peer = await listener.AcceptAsync();
-        using var connection = await connecting;
+        using var pair = await ConnectAsync(client);
+        var (peer, connection) = pair;
         byte[] buffer = new byte[64];
 
         // "c" is the urgent byte; "def" follows in the normal stream.
@@ -99,6 +93,27 @@ public sealed class EpollTransportTests
         }
 
         Assert.StartsWith("ab", received.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>An epoll connection of a client's loop, and the plain socket at its other end.</summary>
+    private sealed record EpollPair(System.Net.Sockets.Socket Peer, Doorway.Transport.Epoll.EpollConnection Connection) : IDisposable
+    {
+        public void Dispose()
+        {
+            Connection.Dispose();
+            Peer.Dispose();
+        }
+    }
+
+    /// <summary>An epoll connection of <paramref name="client"/> to a plain socket the test holds (the peer).</summary>
+    private static async Task<EpollPair> ConnectAsync(Doorway.Transport.Epoll.EpollClient client)
+    {
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var connecting = client.ConnectAsync(new HostPort("127.0.0.1", ((IPEndPoint)listener.LocalEndPoint!).Port), TimeSpan.FromSeconds(10), CancellationToken.None);
+        var peer = await listener.AcceptAsync();
+        return new EpollPair(peer, (Doorway.Transport.Epoll.EpollConnection)await connecting);
     }
 
     /// <summary>

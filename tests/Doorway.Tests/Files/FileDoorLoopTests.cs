@@ -196,47 +196,10 @@ public sealed partial class FileDoorLoopTests : IDisposable
     }
 
     /// <summary>strace -f attached to every thread of <paramref name="pid"/>, writing the file calls to <paramref name="output"/>.</summary>
-    private static async Task<Process> AttachAsync(int pid, string output)
-    {
-        var info = new ProcessStartInfo("strace")
-        {
-            ArgumentList = { "-f", "-p", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", output, "-e", "trace=openat2,preadv2,pread64,sendfile,getdents64" },
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        var strace = Process.Start(info)!;
-        var attached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var stderr = new StringBuilder();
-        strace.ErrorDataReceived += (_, line) =>
-        {
-            lock (stderr)
-            {
-                stderr.AppendLine(line.Data);
-            }
-
-            // "Process N attached with K threads": every thread of the process is traced from here.
-            if (line.Data?.Contains("attached with", StringComparison.Ordinal) == true)
-            {
-                attached.TrySetResult();
-            }
-        };
-        strace.BeginErrorReadLine();
-        try
-        {
-            await attached.Task.WaitAsync(Deadline.Default);
-        }
-        catch (TimeoutException)
-        {
-            strace.Kill();
-            strace.Dispose();
-            lock (stderr)
-            {
-                Assert.Fail($"strace did not attach: {stderr}");
-            }
-        }
-
-        return strace;
-    }
+    private static Task<Process> AttachAsync(int pid, string output) =>
+        // "Process N attached with K threads": every thread of the process is traced from there.
+        TestFileSystem.AttachStraceAsync(
+            ["-f", "-p", pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", output, "-e", "trace=openat2,preadv2,pread64,sendfile,getdents64"], "attached with");
 
     /// <summary>The traced calls in order, each whole (an unfinished call joined to its resumption) with its thread's name.</summary>
     private static List<(string Thread, string Text)> ReadTrace(string output, int pid)

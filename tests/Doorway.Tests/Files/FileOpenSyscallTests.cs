@@ -95,33 +95,19 @@ public sealed partial class FileOpenSyscallTests : IDisposable
         attached.Wait(TimeSpan.FromSeconds(10));
         attached.Reset();
 
-        var info = new ProcessStartInfo("strace")
-        {
-            ArgumentList = { "-p", tid.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", output, "-e", "trace=%file,%desc,getdents64,rt_sigreturn" },
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var strace = Process.Start(info)!;
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var stderr = new System.Text.StringBuilder();
-        strace.ErrorDataReceived += (_, line) =>
-        {
-            stderr.AppendLine(line.Data);
-            if (line.Data?.Contains("attached", StringComparison.Ordinal) == true)
-            {
-                ready.TrySetResult();
-            }
-        };
-        strace.BeginErrorReadLine();
+        System.Diagnostics.Process strace;
         try
         {
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            strace = await TestFileSystem.AttachStraceAsync(
+                ["-p", tid.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", output, "-e", "trace=%file,%desc,getdents64,rt_sigreturn"], "attached");
         }
-        catch (TimeoutException)
+        catch
         {
             go.Set();
-            Assert.Fail($"strace did not attach: {stderr}");
+            throw;
         }
+
+        using var traced = strace;
 
         go.Set();
         Assert.True(thread.Join(TimeSpan.FromSeconds(30)), "the traced thread did not finish");

@@ -70,6 +70,51 @@ internal static partial class TestFileSystem
     /// <summary>The calling thread's kernel id, what strace -p attaches to.</summary>
     public static int ThreadId() => gettid();
 
+    /// <summary>
+    /// Starts strace with <paramref name="args"/> and returns it once its stderr says a line
+    /// containing <paramref name="attached"/> (it traces from then on); if it does not within the
+    /// deadline, kills it and fails the test with what it said. Stop it with <see cref="Interrupt"/>.
+    /// </summary>
+    public static async Task<System.Diagnostics.Process> AttachStraceAsync(IEnumerable<string> args, string attached)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("strace") { RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var strace = System.Diagnostics.Process.Start(info)!;
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stderr = new StringBuilder();
+        strace.ErrorDataReceived += (_, line) =>
+        {
+            lock (stderr)
+            {
+                stderr.AppendLine(line.Data);
+            }
+
+            if (line.Data?.Contains(attached, StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        strace.BeginErrorReadLine();
+        try
+        {
+            await ready.Task.WaitAsync(Doorway.Tests.Support.Deadline.Default);
+            return strace;
+        }
+        catch (TimeoutException)
+        {
+            strace.Kill();
+            strace.Dispose();
+            lock (stderr)
+            {
+                throw new Xunit.Sdk.XunitException($"strace did not attach: {stderr}");
+            }
+        }
+    }
+
     /// <summary>Sends SIGINT: strace detaches from its tracee and flushes its output.</summary>
     public static void Interrupt(int pid) => _ = kill(pid, 2);
 

@@ -77,6 +77,13 @@ public sealed class DnsCommandTests
         await using var script = RunningProcess.Start("bash", [Path.Combine(Repo.Root, "scripts", "dns-hierarchy.sh"), S(port)], Repo.Root,
             new Dictionary<string, string> { ["DOORWAY"] = $"dotnet {Repo.DoorwayDll}" });
         var resolver = new IPEndPoint(IPAddress.Loopback, port);
+        // The resolver is often ready before the servers it asks: wait for all four (three
+        // authoritative doors and the resolver) rather than for its answers to turn good.
+        for (int i = 0; i < 4; i++)
+        {
+            await script.WaitForLineAsync("ready ");
+        }
+
         await Deadline.UntilAsync(async () => (await DnsExchange.AskAsync(resolver, DnsName.Parse("www.example.test."), DnsType.A, true, false, TimeSpan.FromMilliseconds(500), CancellationToken.None)) is { Message.Answers.Count: 1 },
             $"the scripted hierarchy to answer: {script.Stderr}");
 

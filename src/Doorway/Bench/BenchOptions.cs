@@ -61,6 +61,13 @@ public sealed record BenchOptions
     /// <summary>Epoll loops of a tcp load on the Linux transport; 0: half the cores (the server under test gets the rest).</summary>
     public int TransportLoops { get; init; }
 
+    /// <summary>
+    /// For tests: the send buffer (SO_SNDBUF) of each epoll client connection, 0 for the kernel's
+    /// own sizing. On loopback the kernel sizes it past any window the bench allows, so a test
+    /// that needs a send the kernel takes only in part sets it small.
+    /// </summary>
+    internal int SendBufferBytes { get; init; }
+
     /// <summary>The message size in effect: <see cref="Size"/> or 128 bytes.</summary>
     public int MessageSize => Size ?? DefaultSize;
 

@@ -29,6 +29,23 @@ internal sealed class BenchRun
 
     public BenchOptions Options { get; }
 
+    private readonly Dictionary<Transport.Epoll.EpollLoop, EpollBenchLoop> _shares = [];
+
+    /// <summary>What the bench connections on <paramref name="loop"/> share (made at the first one's connect).</summary>
+    public EpollBenchLoop Share(Transport.Epoll.EpollLoop loop)
+    {
+        lock (_shares)
+        {
+            if (!_shares.TryGetValue(loop, out var share))
+            {
+                share = new EpollBenchLoop();
+                _shares.Add(loop, share);
+            }
+
+            return share;
+        }
+    }
+
     /// <summary>The Linux transport's client loops, for a tcp load on them (else null).</summary>
     public Transport.Epoll.EpollClient? Client { get; init; }
 

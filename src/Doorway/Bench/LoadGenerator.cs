@@ -30,7 +30,7 @@ public static class LoadGenerator
         }
 
         await using var client = options.Mode == BenchMode.Tcp && options.Transport == TcpTransport.Epoll
-            ? new EpollClient(options.TransportLoops > 0 ? options.TransportLoops : Math.Max(1, Environment.ProcessorCount / 2), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+            ? new EpollClient(options.TransportLoops > 0 ? options.TransportLoops : Math.Max(1, Environment.ProcessorCount / 2), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, options.SendBufferBytes)
             : null;
         var run = new BenchRun(options) { Client = client };
         var connections = await ConnectAllAsync(run, cancellationToken);
@@ -174,11 +174,11 @@ public static class LoadGenerator
 
             long now = BenchClock.Now();
             long messages = 0, errors = 0, mismatches = 0;
-            foreach (var connection in connections)
+            foreach (var stats in Counters(connections))
             {
-                messages += Volatile.Read(ref connection.Stats.Messages);
-                errors += Volatile.Read(ref connection.Stats.Errors);
-                mismatches += Volatile.Read(ref connection.Stats.Mismatches);
+                messages += Volatile.Read(ref stats.Messages);
+                errors += Volatile.Read(ref stats.Errors);
+                mismatches += Volatile.Read(ref stats.Mismatches);
             }
 
             double rate = measuring && now > lastTime ? (messages - lastMessages) * 1e9 / (now - lastTime) : 0;
@@ -188,15 +188,18 @@ public static class LoadGenerator
         }
     }
 
+    /// <summary>Each connection's counters, each counted once: connections on one client loop share theirs.</summary>
+    private static IEnumerable<ConnectionStats> Counters(IBenchConnection[] connections) =>
+        connections.Select(c => c.Stats).Distinct(ReferenceEqualityComparer.Instance).Cast<ConnectionStats>();
+
     private static BenchResult Merge(BenchOptions options, IBenchConnection[] connections, TimeSpan elapsed)
     {
         var latency = new LatencyHistogram();
         long messages = 0, bytes = 0, errors = 0, mismatches = 0, lost = 0, late = 0;
         string? firstError = null;
         string? firstMismatch = null;
-        foreach (var connection in connections)
+        foreach (var stats in Counters(connections))
         {
-            var stats = connection.Stats;
             latency.Merge(stats.Latency);
             messages += stats.Messages;
             bytes += stats.Bytes;

@@ -49,6 +49,11 @@ internal sealed class TcpBenchConnection : IBenchConnection
         // TLS runs over a Socket (SslStream); the Linux transport's client loops carry plaintext only.
         if (run.Client is { } client && run.Options.Tls is null)
         {
+            if (!run.HasRate)
+            {
+                return await EpollBenchConnection.ConnectAsync(client, id, run, pattern, cancellationToken);
+            }
+
             var connection = await client.ConnectAsync(run.Options.Server, run.Options.ConnectTimeout, cancellationToken);
             return new TcpBenchConnection(null, connection, id, run, pattern);
         }
@@ -76,19 +81,17 @@ internal sealed class TcpBenchConnection : IBenchConnection
         int size = _run.Options.MessageSize;
         int depth = _run.Options.Pipeline;
         long sent = 0;
-        long completed = 0;
-        int partial = 0;
-        bool bad = false;
+        var cursor = default(ReplyCursor);
         try
         {
             while (true)
             {
                 if (!_run.IsStopping)
                 {
-                    int batch = depth - (int)(sent - completed);
+                    int batch = depth - (int)(sent - cursor.Completed);
                     if (_run.HasRate)
                     {
-                        batch = await DueAsync(sent, batch, completed == sent);
+                        batch = await DueAsync(sent, batch, cursor.Completed == sent);
                     }
 
                     if (batch > 0)
@@ -117,7 +120,7 @@ internal sealed class TcpBenchConnection : IBenchConnection
                     }
                 }
 
-                if (sent == completed)
+                if (sent == cursor.Completed)
                 {
                     if (_run.IsStopping)
                     {
@@ -139,29 +142,9 @@ internal sealed class TcpBenchConnection : IBenchConnection
                     return;
                 }
 
-                long position = (completed * size) + partial;
-                if (position + received > sent * size)
+                if (!cursor.Take(_receive.AsSpan(0, received), now, sent, size, _id, _pattern, _sentAt, Stats, _run.IsMeasuring))
                 {
-                    Stats.Mismatches++;
-                    Stats.FirstMismatch ??= "more reply bytes than were sent";
-                    Stats.Error("the server sent more bytes than it was sent");
                     return;
-                }
-
-                for (int done = 0; done < received;)
-                {
-                    int take = Math.Min(size - partial, received - done);
-                    int offset = TextPattern.Offset(position + done, _id);
-                    bad |= !_receive.AsSpan(done, take).SequenceEqual(_pattern.Upper.AsSpan(offset, take));
-                    partial += take;
-                    done += take;
-                    if (partial == size)
-                    {
-                        Complete(now - _sentAt[completed % depth], size, bad);
-                        completed++;
-                        partial = 0;
-                        bad = false;
-                    }
                 }
             }
         }
@@ -199,8 +182,6 @@ internal sealed class TcpBenchConnection : IBenchConnection
     // in one read (and is given up) instead of filling both ends' buffers until both block sending.
     private static int ReceiveSize(BenchOptions options) =>
         Math.Min(Math.Max(2 * options.Pipeline * options.MessageSize, 4096), MaxReceiveSize);
-
-    private void Complete(long latency, int size, bool bad) => Stats.Complete(_run.IsMeasuring, latency, size, bad);
 
     // With a rate, a message is sent at its intended time (or at once, if that has passed) and
     // its latency counts from the intended time; with nothing in flight, wait for the next one.

@@ -55,13 +55,18 @@ public sealed class TcpBenchTests
         Assert.Contains("errors 0  mismatches 0", stdout, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_door_that_answers_in_the_wrong_case_is_caught_message_by_message()
+    /// <summary>The load's transports: on Linux, the epoll client's connections act on readiness themselves, the sockets' await.</summary>
+    public static TheoryData<string> BenchTransports() =>
+        new(OperatingSystem.IsLinux() ? ["sockets", "epoll"] : ["sockets"]);
+
+    [Theory]
+    [MemberData(nameof(BenchTransports))]
+    public async Task A_door_that_answers_in_the_wrong_case_is_caught_message_by_message(string transport)
     {
         await using var door = TestDoors.OpenTcp(new WrongDoors.Echo());
         var (code, stdout, stderr) = await RunningProcess.RunDoorwayAsync(
             ["bench", "tcp", "--server", $"127.0.0.1:{door.LocalEndPoint.Port}", "--connections", "3", "--pipeline", "4",
-             "--duration", "0.5", "--warmup", "0", "--json"]);
+             "--duration", "0.5", "--warmup", "0", "--json", "--transport", transport]);
 
         Assert.Equal(1, code);
         Assert.Contains("mismatches", stderr, StringComparison.Ordinal);
@@ -72,24 +77,26 @@ public sealed class TcpBenchTests
         Assert.Equal(0, json.Number("errors"));
     }
 
-    [Fact]
-    public async Task A_door_that_answers_twice_is_caught()
+    [Theory]
+    [MemberData(nameof(BenchTransports))]
+    public async Task A_door_that_answers_twice_is_caught(string transport)
     {
         // The second copy is taken for the next message's reply (a mismatch), or, when it comes
         // with the first, is more than was sent (a mismatch, and the connection is given up).
         await using var door = TestDoors.OpenTcp(new WrongDoors.Doubling());
-        var result = await LoadGenerator.RunAsync(Options(door.LocalEndPoint.Port) with { Connections = 2 }).WithDeadline();
+        var result = await LoadGenerator.RunAsync(Options(door.LocalEndPoint.Port, transport) with { Connections = 2 }).WithDeadline();
 
         Assert.True(result.Mismatches > 0, $"{result.Mismatches} mismatches");
         Assert.InRange(result.Errors, 0, 2);
         Assert.True(result.Errors == 0 || result.FirstError == "the server sent more bytes than it was sent", result.FirstError);
     }
 
-    [Fact]
-    public async Task A_door_that_hangs_up_ends_the_run_early_with_one_error_per_connection()
+    [Theory]
+    [MemberData(nameof(BenchTransports))]
+    public async Task A_door_that_hangs_up_ends_the_run_early_with_one_error_per_connection(string transport)
     {
         await using var door = TestDoors.OpenTcp(new HangUp());
-        var run = LoadGenerator.RunAsync(Options(door.LocalEndPoint.Port) with
+        var run = LoadGenerator.RunAsync(Options(door.LocalEndPoint.Port, transport) with
         {
             Connections = 3,
             Duration = TimeSpan.FromMinutes(5),
@@ -99,6 +106,44 @@ public sealed class TcpBenchTests
         Assert.Equal(3, result.Errors);
         Assert.Equal("the server closed the connection", result.FirstError);
         Assert.True(result.Elapsed < TimeSpan.FromMinutes(1), $"measured {result.Elapsed}");
+    }
+
+    [Theory]
+    [MemberData(nameof(BenchTransports))]
+    public async Task A_door_that_stops_answering_is_given_up_at_the_drain_timeout(string transport)
+    {
+        await using var door = TestDoors.OpenTcp(new Mute());
+        var result = await LoadGenerator.RunAsync(Options(door.LocalEndPoint.Port, transport) with
+        {
+            Connections = 3,
+            Duration = TimeSpan.FromSeconds(0.3),
+            DrainTimeout = TimeSpan.FromSeconds(0.5),
+        }).WithDeadline();
+
+        Assert.Equal(3, result.Errors);
+        Assert.Equal(BenchSockets.StillWaiting, result.FirstError);
+        Assert.Equal(0, result.Messages);
+    }
+
+    [Theory]
+    [MemberData(nameof(BenchTransports))]
+    public async Task A_window_larger_than_the_kernels_buffers_goes_out_as_the_server_reads(string transport)
+    {
+        // 1 MiB in flight to a server with a 4 KiB receive buffer that reads nothing for 300 ms,
+        // from 16 KiB send buffers: the kernel takes part of the window, the rest goes out as the
+        // server drains it (the epoll connection resumes on writable edges).
+        await using var server = await SmallWindowServer.StartAsync(TimeSpan.FromMilliseconds(300));
+        var result = await LoadGenerator.RunAsync(Options(server.Port, transport) with
+        {
+            Connections = 2,
+            Size = 64 * 1024,
+            Pipeline = 16,
+            Duration = TimeSpan.FromSeconds(1),
+            SendBufferBytes = 16 * 1024,
+        }).WithDeadline();
+
+        Assert.True(result.Errors + result.Mismatches == 0, $"{result.FirstError} {result.FirstMismatch}");
+        Assert.True(result.Messages >= 16, $"{result.Messages} messages");
     }
 
     [Fact]
@@ -190,9 +235,10 @@ public sealed class TcpBenchTests
         Assert.True(json.Number("allocatedBytes") < (256 * 1024) + (json.Number("messages") * 12), stdout);
     }
 
-    internal static BenchOptions Options(int port) => BenchOptions.Default with
+    internal static BenchOptions Options(int port, string transport = "sockets") => BenchOptions.Default with
     {
         Server = new HostPort("127.0.0.1", port),
+        Transport = transport == "epoll" ? TcpTransport.Epoll : TcpTransport.Sockets,
         Connections = 2,
         Duration = TimeSpan.FromSeconds(0.5),
         Warmup = TimeSpan.Zero,
@@ -209,6 +255,95 @@ public sealed class TcpBenchTests
     private sealed class HangUp : IConnectionHandler
     {
         public Task OnConnectedAsync(Connection connection, CancellationToken stopping) => Task.CompletedTask;
+    }
+
+    /// <summary>Reads and never answers.</summary>
+    private sealed class Mute : IConnectionHandler
+    {
+        public async Task OnConnectedAsync(Connection connection, CancellationToken stopping)
+        {
+            var buffer = new byte[4096];
+            while (await connection.ReceiveAsync(buffer, stopping) > 0)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// An upper-casing server of plain sockets whose connections have a 4 KiB receive buffer (the
+    /// listener's, inherited) and read nothing for a while: a sender's window can't all fit.
+    /// </summary>
+    private sealed class SmallWindowServer : IAsyncDisposable
+    {
+        private readonly System.Net.Sockets.Socket _listener;
+        private readonly List<Task> _served = [];
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _accepting;
+
+        private SmallWindowServer(TimeSpan delay)
+        {
+            _listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp)
+            {
+                ReceiveBufferSize = 4096,
+            };
+            _listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+            _listener.Listen();
+            _accepting = AcceptAsync(delay);
+        }
+
+        public int Port => ((System.Net.IPEndPoint)_listener.LocalEndPoint!).Port;
+
+        public static Task<SmallWindowServer> StartAsync(TimeSpan delay) => Task.FromResult(new SmallWindowServer(delay));
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Dispose();
+            await Task.WhenAll([.. _served, _accepting]).ContinueWith(_ => { }, TaskScheduler.Default);
+            _stop.Dispose();
+        }
+
+        private async Task AcceptAsync(TimeSpan delay)
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                System.Net.Sockets.Socket socket;
+                try
+                {
+                    socket = await _listener.AcceptAsync(_stop.Token);
+                }
+                catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                _served.Add(ServeAsync(socket, delay));
+            }
+        }
+
+        private async Task ServeAsync(System.Net.Sockets.Socket socket, TimeSpan delay)
+        {
+            using var served = socket;
+            var buffer = new byte[4096];
+            try
+            {
+                await Task.Delay(delay, _stop.Token);
+                while (true)
+                {
+                    int received = await socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, _stop.Token);
+                    if (received == 0)
+                    {
+                        return;
+                    }
+
+                    System.Text.Ascii.ToUpperInPlace(buffer.AsSpan(0, received), out _);
+                    await socket.SendAsync(buffer.AsMemory(0, received), System.Net.Sockets.SocketFlags.None, _stop.Token);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException)
+            {
+            }
+        }
     }
 
     /// <summary>Upper-cases, but holds each reply for a while: a server that stalls.</summary>

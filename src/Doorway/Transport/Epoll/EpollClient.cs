@@ -13,11 +13,14 @@ namespace Doorway.Transport.Epoll;
 internal sealed class EpollClient : IAsyncDisposable
 {
     private readonly EpollLoop[] _loops;
+    private readonly int _sendBufferBytes;
     private long _next;
     private long _nextId;
 
-    public EpollClient(int loops, ILogger logger)
+    /// <param name="sendBufferBytes">SO_SNDBUF for each connection; 0 leaves the kernel's sizing.</param>
+    public EpollClient(int loops, ILogger logger, int sendBufferBytes = 0)
     {
+        _sendBufferBytes = sendBufferBytes;
         ArgumentOutOfRangeException.ThrowIfLessThan(loops, 1);
         _loops = new EpollLoop[loops];
         for (int i = 0; i < loops; i++)
@@ -61,7 +64,7 @@ internal sealed class EpollClient : IAsyncDisposable
 
     private async Task<Connection> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
     {
-        var descriptor = Open(endPoint);
+        var descriptor = Open(endPoint, _sendBufferBytes);
         var loop = _loops[(int)((ulong)Interlocked.Increment(ref _next) % (ulong)_loops.Length)];
         var info = new ConnectionInfo("bench", Interlocked.Increment(ref _nextId), new IPEndPoint(IPAddress.None, 0), endPoint);
         var connection = new EpollConnection(new AcceptedSocket(descriptor, loop, info.LocalEndPoint, endPoint), info, TimeoutPolicy.From(WelcomeDoorOptions.Default), dispatchToThreadPool: false);
@@ -78,7 +81,7 @@ internal sealed class EpollClient : IAsyncDisposable
         }
     }
 
-    private static unsafe SocketDescriptor Open(IPEndPoint endPoint)
+    private static unsafe SocketDescriptor Open(IPEndPoint endPoint, int sendBufferBytes)
     {
         bool v6 = endPoint.AddressFamily == AddressFamily.InterNetworkV6;
         int fd = EpollInterop.socket(v6 ? EpollInterop.AfInet6 : EpollInterop.AfInet, EpollInterop.SockStream | EpollInterop.NonBlocking | EpollInterop.CloseOnExec, 0);
@@ -90,6 +93,10 @@ internal sealed class EpollClient : IAsyncDisposable
         var descriptor = new SocketDescriptor(fd);
         int one = 1;
         _ = EpollInterop.setsockopt(fd, EpollInterop.IpProtoTcp, EpollInterop.TcpNoDelay, &one, sizeof(int));
+        if (sendBufferBytes > 0)
+        {
+            _ = EpollInterop.setsockopt(fd, EpollInterop.SolSocket, EpollInterop.SoSndBuf, &sendBufferBytes, sizeof(int));
+        }
         byte* address = stackalloc byte[SocketAddresses.MaxLength];
         uint length = SocketAddresses.Write(endPoint, address);
         if (EpollInterop.connect(fd, address, length) != 0)

@@ -12,7 +12,7 @@ namespace Doorway.Transport.Epoll;
 /// an operation is pending (as .NET's Socket.Dispose does), and the descriptor closed exactly once.
 /// An idle connection holds no buffer: this object, its two operations and its info.
 /// </summary>
-internal sealed class EpollConnection : DoorConnection
+internal sealed class EpollConnection : DoorConnection, IEpollReady
 {
     /// <summary>Bytes per sendfile round, as <see cref="SocketFileSender.RoundBytes"/>: each round taken is activity.</summary>
     private const int FileRoundBytes = SocketFileSender.RoundBytes;
@@ -181,10 +181,26 @@ internal sealed class EpollConnection : DoorConnection
         CloseDescriptor();
     }
 
+    /// <summary>
+    /// Gives the socket to a handler of its own (the load generator's, once connected): its events
+    /// go to <paramref name="next"/> from now on, and this connection lets go of the descriptor
+    /// without closing it (its Dispose does nothing more). Only while nothing is pending.
+    /// </summary>
+    internal (SocketDescriptor Descriptor, EpollLoop Loop, ulong Key) HandOver(IEpollReady next)
+    {
+        if (_receiver.IsPending || _sender.IsPending || Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            throw new InvalidOperationException("only an open, idle connection can be handed over");
+        }
+
+        _loop.Replace(_key, next);
+        return (_descriptor, _loop, _key);
+    }
+
     internal void ThrowIfClosed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _closed) != 0, this);
 
     /// <summary>On the loop thread: what epoll reported for this socket.</summary>
-    internal void OnEvents(uint events)
+    public void OnEvents(uint events)
     {
         const uint ended = EpollInterop.EpollErr | EpollInterop.EpollHup | EpollInterop.EpollRdHup;
         if ((events & EpollInterop.EpollPri) != 0)

@@ -36,6 +36,7 @@ internal static unsafe partial class EpollInterop
     public const int SoReusePort = 15;
     public const int SoLinger = 13;
     public const int SoError = 4;
+    public const int SoSndBuf = 7;
     public const int IpProtoTcp = 6;
     public const int IpProtoIpv6 = 41;
     public const int Ipv6V6Only = 26;

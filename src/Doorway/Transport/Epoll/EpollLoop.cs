@@ -30,7 +30,8 @@ internal sealed unsafe class EpollLoop
     private readonly Stack<int> _freeSlots = new();
     private readonly TaskCompletionSource _listenerClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private EpollConnection?[] _slots = new EpollConnection?[64];
+    private IEpollReady?[] _slots = new IEpollReady?[64];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Action> _posted = new();
     private uint[] _generations = new uint[64];
     private int _usedSlots;
     private readonly SocketDescriptor? _listener;
@@ -106,7 +107,7 @@ internal sealed unsafe class EpollLoop
     }
 
     /// <summary>Adds a connection to the epoll set, edge-triggered for reading and writing: one epoll_ctl per connection, none per message.</summary>
-    public ulong Register(EpollConnection connection, int fd)
+    public ulong Register(IEpollReady connection, int fd)
     {
         ulong key;
         lock (_slotsGate)
@@ -137,6 +138,34 @@ internal sealed unsafe class EpollLoop
         return key;
     }
 
+    /// <summary>
+    /// From now on the events of <paramref name="key"/>'s socket go to <paramref name="next"/> (any
+    /// thread). An event the loop already looked up in this turn may still reach the old handler.
+    /// </summary>
+    public void Replace(ulong key, IEpollReady next)
+    {
+        int slot = (int)(uint)key;
+        lock (_slotsGate)
+        {
+            if (_generations[slot] != (uint)(key >> 32) || _slots[slot] is null)
+            {
+                throw new InvalidOperationException("the socket is no longer registered");
+            }
+
+            _slots[slot] = next;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on the loop's thread (any thread may post): soon, in its
+    /// turn, or when the loop stops at the latest. An exception it throws is logged.
+    /// </summary>
+    public void Post(Action action)
+    {
+        _posted.Enqueue(action);
+        Wake();
+    }
+
     /// <summary>Forgets a connection (any thread): an event for it still in a batch finds a newer generation and is dropped.</summary>
     public void Unregister(ulong key)
     {
@@ -156,7 +185,7 @@ internal sealed unsafe class EpollLoop
     {
         LoopThread.Enter();
         byte* events = (byte*)NativeMemory.Alloc((nuint)(EpollInterop.EventSize * MaxEvents));
-        var ready = new EpollConnection?[MaxEvents];
+        var ready = new IEpollReady?[MaxEvents];
         var readyEvents = new uint[MaxEvents];
         try
         {
@@ -184,6 +213,8 @@ internal sealed unsafe class EpollLoop
                     {
                         CloseListener();
                     }
+
+                    RunPosted();
                 }
 
                 if (accept)
@@ -194,6 +225,8 @@ internal sealed unsafe class EpollLoop
         }
         finally
         {
+            // What was posted before the stop still runs (a connection's close).
+            RunPosted();
             NativeMemory.Free(events);
             CloseListener();
             EpollInterop.close(_wake);
@@ -209,7 +242,7 @@ internal sealed unsafe class EpollLoop
     /// loop's on-stack replacement.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private (bool Accept, bool Woken) Turn(byte* events, int count, EpollConnection?[] ready, uint[] readyEvents)
+    private (bool Accept, bool Woken) Turn(byte* events, int count, IEpollReady?[] ready, uint[] readyEvents)
     {
         int stride = EpollInterop.EventSize;
         int dataOffset = EpollInterop.EventDataOffset;
@@ -259,6 +292,21 @@ internal sealed unsafe class EpollLoop
         }
 
         return (accept, woken);
+    }
+
+    private void RunPosted()
+    {
+        while (_posted.TryDequeue(out var action))
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception e)
+            {
+                EpollLog.EventFailed(_logger, e, _index);
+            }
+        }
     }
 
     private void Accept()

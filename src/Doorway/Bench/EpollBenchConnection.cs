@@ -38,6 +38,10 @@ internal sealed class EpollBenchConnection : IBenchConnection, IEpollReady
     private bool _finished;
     private bool _closed;
 
+    // The server sent urgent data (EPOLLPRI): recv stops at the mark, so a short read no longer
+    // says the queue is empty, only EAGAIN does.
+    private bool _urgent;
+
     private EpollBenchConnection(EpollConnection connected, int id, BenchRun run, TextPattern pattern)
     {
         _id = id;
@@ -45,9 +49,10 @@ internal sealed class EpollBenchConnection : IBenchConnection, IEpollReady
         _pattern = pattern;
         _size = run.Options.MessageSize;
         _sentAt = new long[run.Options.Pipeline];
+        _shared = run.Share(connected.Loop);
+        _fd = connected.Fd;
+        // Last: from here on the loop may call OnEvents, so every field is set before.
         (_descriptor, _loop, _key) = connected.HandOver(this);
-        _fd = _descriptor.Fd;
-        _shared = run.Share(_loop);
     }
 
     /// <summary>Shared by every connection of this one's loop (the merge counts each once).</summary>
@@ -92,14 +97,22 @@ internal sealed class EpollBenchConnection : IBenchConnection, IEpollReady
             return;
         }
 
-        if ((events & (EpollInterop.EpollIn | Ended)) != 0)
+        _urgent |= (events & EpollInterop.EpollPri) != 0;
+        if ((events & (EpollInterop.EpollIn | EpollInterop.EpollPri | Ended)) != 0)
         {
-            Read();
+            // With the peer's end (or an error) in this edge, no edge follows: read until recv
+            // says so, even past a short read that emptied the data.
+            Read(untilEmpty: (events & Ended) != 0);
         }
 
         if (!_finished && _unsent > 0 && (events & EpollInterop.EpollOut) != 0)
         {
             Flush();
+            if (_unsent == 0)
+            {
+                // Replies that completed while the batch was going out make room now.
+                Next();
+            }
         }
     }
 
@@ -110,12 +123,13 @@ internal sealed class EpollBenchConnection : IBenchConnection, IEpollReady
             return;
         }
 
-        // Whatever came before the hand-over (a server that speaks first) is read now: its edge went to the old handler.
-        Read();
+        // Whatever came before the hand-over (a server that speaks first, or hangs up) is read now: its edge went to the old handler.
+        Read(untilEmpty: true);
     }
 
     /// <summary>Reads until the queue is empty, then sends what the window allows.</summary>
-    private unsafe void Read()
+    /// <param name="untilEmpty">Read until recv says EAGAIN (or the end), not only until a short read.</param>
+    private unsafe void Read(bool untilEmpty)
     {
         byte[] buffer = _shared.Receive;
         while (true)
@@ -134,7 +148,7 @@ internal sealed class EpollBenchConnection : IBenchConnection, IEpollReady
                     return;
                 }
 
-                if (received < buffer.Length)
+                if (received < buffer.Length && !untilEmpty && !_urgent)
                 {
                     // TCP handed over all it had: the next arrival is a new edge.
                     break;
@@ -163,17 +177,20 @@ internal sealed class EpollBenchConnection : IBenchConnection, IEpollReady
             }
         }
 
-        if (_run.IsStopping)
+        Next();
+    }
+
+    /// <summary>After progress: the next messages, or, once stopping and every reply is in, the end.</summary>
+    private void Next()
+    {
+        if (!_run.IsStopping)
         {
-            if (_cursor.Completed == _sent)
-            {
-                Finish();
-            }
-
-            return;
+            Fill();
         }
-
-        Fill();
+        else if (_cursor.Completed == _sent && _unsent == 0)
+        {
+            Finish();
+        }
     }
 
     /// <summary>Sends as many new messages as the window has room for, stamped now.</summary>

@@ -181,6 +181,12 @@ internal sealed class EpollConnection : DoorConnection, IEpollReady
         CloseDescriptor();
     }
 
+    /// <summary>The loop that serves this connection.</summary>
+    internal EpollLoop Loop => _loop;
+
+    /// <summary>The descriptor's number, for a handler it is handed over to.</summary>
+    internal int Fd => _descriptor.Fd;
+
     /// <summary>
     /// Gives the socket to a handler of its own (the load generator's, once connected): its events
     /// go to <paramref name="next"/> from now on, and this connection lets go of the descriptor

@@ -32,6 +32,8 @@ internal sealed unsafe class EpollLoop
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IEpollReady?[] _slots = new IEpollReady?[64];
     private readonly System.Collections.Concurrent.ConcurrentQueue<Action> _posted = new();
+    private readonly Lock _postGate = new();
+    private bool _exited;
     private uint[] _generations = new uint[64];
     private int _usedSlots;
     private readonly SocketDescriptor? _listener;
@@ -158,12 +160,24 @@ internal sealed unsafe class EpollLoop
 
     /// <summary>
     /// Runs <paramref name="action"/> on the loop's thread (any thread may post): soon, in its
-    /// turn, or when the loop stops at the latest. An exception it throws is logged.
+    /// turn, or when the loop stops at the latest. Once the loop's thread has ended (a stop, or
+    /// epoll failing), the caller runs it, so an abort or a close is never lost. An exception it
+    /// throws is logged.
     /// </summary>
     public void Post(Action action)
     {
-        _posted.Enqueue(action);
-        Wake();
+        lock (_postGate)
+        {
+            if (!_exited)
+            {
+                _posted.Enqueue(action);
+                Wake();
+                return;
+            }
+
+            _posted.Enqueue(action);
+            RunPosted();
+        }
     }
 
     /// <summary>Forgets a connection (any thread): an event for it still in a batch finds a newer generation and is dropped.</summary>
@@ -225,8 +239,14 @@ internal sealed unsafe class EpollLoop
         }
         finally
         {
-            // What was posted before the stop still runs (a connection's close).
-            RunPosted();
+            // What was posted before the stop still runs (a connection's close); what is posted
+            // after it runs on the poster's thread, and no wake is written to a closed eventfd.
+            lock (_postGate)
+            {
+                _exited = true;
+                RunPosted();
+            }
+
             NativeMemory.Free(events);
             CloseListener();
             EpollInterop.close(_wake);

@@ -148,16 +148,8 @@ public sealed class FileRoot : IDisposable
     /// <summary>The resolve flags of an open on the loop: the lookup cache only, and no other mount.</summary>
     private const ulong WithoutWaiting = NativeFile.ResolveCached | NativeFile.ResolveNoCrossing;
 
-    /// <summary>
-    /// File systems whose open, statx and close of a cached name read nothing and ask no one
-    /// (linux/magic.h): ext2/3/4, XFS, Btrfs, F2FS, ZFS, tmpfs, ramfs, and overlayfs (a
-    /// container's, whose layers are such file systems). Anything else (FUSE, NFS, SMB, Ceph, 9p,
-    /// procfs, sysfs, ...) is opened on the thread pool.
-    /// </summary>
-    private static readonly long[] LocalFileSystems =
-        [0xEF53, 0x58465342, 0x9123683E, 0xF2F52010, 0x2FC12FC1, 0x01021994, 0x858458F6, 0x794C7630];
-
-    private static bool OpensLocally(SafeFileHandle root) => Array.IndexOf(LocalFileSystems, NativeFile.FileSystemType(root)) >= 0;
+    /// <summary>Whether the root's file system opens a cached name without asking anyone (<see cref="PageCache.IsLocal"/>).</summary>
+    private static bool OpensLocally(SafeFileHandle root) => PageCache.IsLocal(root);
 
     private FileOpenResult Open(ReadOnlySpan<byte> name, bool trailingSlash, ulong flags, bool withoutWaiting)
     {

@@ -70,19 +70,28 @@ internal sealed class EpollConnection : DoorConnection, IEpollReady
 
     /// <summary>
     /// sendfile(2) from the file's descriptor, in rounds of 1 MiB; waits for writability when the
-    /// kernel is full. sendfile reads the file, and may wait for the disk, so it never runs on the
-    /// event loop: it starts on the thread pool, and each wait for writability continues there.
+    /// kernel is full. sendfile reads the file, and may wait for the disk, so on the event loop a
+    /// round is sent there only when the page cache holds all of it (<see cref="Files.PageCache.Holds"/>:
+    /// then sendfile only copies, as nginx's worker calls it); a round that is not moves to the
+    /// thread pool with the rest of the file, and its waits for writability continue there.
     /// </summary>
     public override async Task SendFileAsync(SafeFileHandle file, long offset, long count, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(file);
-        await LoopThread.LeaveAsync();
         Info.State = ConnectionState.Sending;
         var timeouts = Info.Timeouts;
         while (count > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
             int round = (int)Math.Min(count, FileRoundBytes);
+            if (LoopThread.IsCurrent && !Files.PageCache.Holds(file, offset, round))
+            {
+                await LoopThread.LeaveAsync();
+            }
+
+            // Off the loop (this round needs the disk, or the connection runs on the pool), its
+            // waits continue off it; on it, they come back to it.
+            bool offLoop = !LoopThread.IsCurrent;
             timeouts.SendStarted(round, _sender.Policy);
             long left = round;
             while (left > 0)
@@ -100,7 +109,7 @@ internal sealed class EpollConnection : DoorConnection, IEpollReady
                 }
                 else if (errno == EpollInterop.EAGAIN)
                 {
-                    await _sender.WaitAsync(seen, cancellationToken, continueOnThreadPool: true);
+                    await _sender.WaitAsync(seen, cancellationToken, continueOnThreadPool: offLoop);
                 }
                 else if (errno != EpollInterop.EINTR)
                 {

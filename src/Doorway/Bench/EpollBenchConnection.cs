@@ -36,7 +36,6 @@ internal sealed class EpollBenchConnection : IBenchConnection, IEpollReady
     private int _unsent;
     private ReplyCursor _cursor;
     private bool _finished;
-    private bool _closed;
 
     // The server sent urgent data (EPOLLPRI): recv stops at the mark, so a short read no longer
     // says the queue is empty, only EAGAIN does.
@@ -88,7 +87,7 @@ internal sealed class EpollBenchConnection : IBenchConnection, IEpollReady
         }
     });
 
-    public void Dispose() => _loop.Post(Close);
+    public void Dispose() => _loop.Post(Finish);
 
     public void OnEvents(uint events)
     {
@@ -257,23 +256,15 @@ internal sealed class EpollBenchConnection : IBenchConnection, IEpollReady
         Finish();
     }
 
+    /// <summary>On the loop, once: a FIN (the server sees a clean end), the descriptor closed, and the run's task done.</summary>
     private void Finish()
     {
-        _finished = true;
-        Close();
-        _done.TrySetResult();
-    }
-
-    /// <summary>On the loop: a FIN (the server sees a clean end), then the descriptor closed; once.</summary>
-    private void Close()
-    {
-        _finished = true;
-        if (_closed)
+        if (_finished)
         {
             return;
         }
 
-        _closed = true;
+        _finished = true;
         _loop.Unregister(_key);
         _ = EpollInterop.shutdown(_fd, EpollInterop.ShutWrite);
         _descriptor.Dispose();

@@ -63,7 +63,7 @@ public sealed class FileRoot : IDisposable
 
         _handle = new SafeFileHandle(fd, ownsHandle: true);
         _fallback = !Openat2Works(_handle, Beneath);
-        _opensCached = !_fallback && OpensLocally(_handle) && Openat2Works(_handle, Beneath | WithoutWaiting);
+        _opensCached = !_fallback && PageCache.IsLocal(_handle) && Openat2Works(_handle, Beneath | WithoutWaiting);
     }
 
     /// <summary>The root with its own symlinks resolved.</summary>
@@ -147,9 +147,6 @@ public sealed class FileRoot : IDisposable
 
     /// <summary>The resolve flags of an open on the loop: the lookup cache only, and no other mount.</summary>
     private const ulong WithoutWaiting = NativeFile.ResolveCached | NativeFile.ResolveNoCrossing;
-
-    /// <summary>Whether the root's file system opens a cached name without asking anyone (<see cref="PageCache.IsLocal"/>).</summary>
-    private static bool OpensLocally(SafeFileHandle root) => PageCache.IsLocal(root);
 
     private FileOpenResult Open(ReadOnlySpan<byte> name, bool trailingSlash, ulong flags, bool withoutWaiting)
     {

@@ -223,6 +223,8 @@ public sealed partial class FileDoorLoopTests : IDisposable
     /// </summary>
     private static async Task<HttpReply> GetAsync(Socket socket, MemoryStream pending, string target)
     {
+        // Time for a handler still on the pool from the last request to wait again: the server shows
+        // nothing when it does (the wait is no system call), so there is no event to wait on.
         await Task.Delay(300);
         await socket.SendAsync(Encoding.ASCII.GetBytes($"GET {target} HTTP/1.1\r\nHost: t\r\n\r\n"), SocketFlags.None);
         return await FileClients.ReadResponseAsync(socket, pending);

@@ -13,38 +13,8 @@ public static class PositionalRead
     /// <summary>Reads at most <paramref name="buffer"/>.Length bytes at <paramref name="offset"/>; 0 at the end of the file.</summary>
     public static int Read(SafeFileHandle file, Span<byte> buffer, long offset)
     {
-        ArgumentNullException.ThrowIfNull(file);
-        if (buffer.IsEmpty)
-        {
-            return 0;
-        }
-
-        bool held = false;
-        file.DangerousAddRef(ref held);
-        try
-        {
-            while (true)
-            {
-                nint read = pread(file.DangerousGetHandle(), ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length, offset);
-                if (read >= 0)
-                {
-                    return (int)read;
-                }
-
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != Eintr)
-                {
-                    throw new IOException($"cannot read the file: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
-                }
-            }
-        }
-        finally
-        {
-            if (held)
-            {
-                file.DangerousRelease();
-            }
-        }
+        int read = ReadAt(file, buffer, offset, flags: 0, out int errno);
+        return read >= 0 ? read : throw new IOException($"cannot read the file: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
     }
 
     /// <summary>
@@ -54,9 +24,15 @@ public static class PositionalRead
     /// not to wait (EOPNOTSUPP; glibc says so too for a kernel without preadv2): the caller reads
     /// the rest with <see cref="Read"/> off the loop.
     /// </summary>
-    public static int ReadWithoutWaiting(SafeFileHandle file, Span<byte> buffer, long offset)
+    public static int ReadWithoutWaiting(SafeFileHandle file, Span<byte> buffer, long offset) =>
+        // EAGAIN (not cached), EOPNOTSUPP (no promise here), or an error the blocking read will report: 0.
+        Math.Max(ReadAt(file, buffer, offset, NoWait, out _), 0);
+
+    /// <summary>pread(2), or preadv2(2) with <paramref name="flags"/>, retried on EINTR; -1 and the errno on failure.</summary>
+    private static unsafe int ReadAt(SafeFileHandle file, Span<byte> buffer, long offset, int flags, out int errno)
     {
         ArgumentNullException.ThrowIfNull(file);
+        errno = 0;
         if (buffer.IsEmpty)
         {
             return 0;
@@ -66,29 +42,26 @@ public static class PositionalRead
         file.DangerousAddRef(ref held);
         try
         {
-            while (true)
+            fixed (byte* start = buffer)
             {
-                unsafe
+                var vector = new IoVector { Base = start, Length = (nuint)buffer.Length };
+                while (true)
                 {
-                    fixed (byte* start = buffer)
+                    // Plain pread without flags: glibc's preadv2 says EOPNOTSUPP on a kernel without it.
+                    nint read = flags == 0
+                        ? pread(file.DangerousGetHandle(), start, (nuint)buffer.Length, offset)
+                        : preadv2(file.DangerousGetHandle(), &vector, 1, offset, flags);
+                    if (read >= 0)
                     {
-                        var vector = new IoVector { Base = start, Length = (nuint)buffer.Length };
-                        nint read = preadv2(file.DangerousGetHandle(), &vector, 1, offset, NoWait);
-                        if (read >= 0)
-                        {
-                            return (int)read;
-                        }
+                        return (int)read;
+                    }
+
+                    errno = Marshal.GetLastPInvokeError();
+                    if (errno != Eintr)
+                    {
+                        return -1;
                     }
                 }
-
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno == Eintr)
-                {
-                    continue;
-                }
-
-                // EAGAIN (not cached), EOPNOTSUPP (no promise here), or an error the blocking read will report.
-                return 0;
             }
         }
         finally
@@ -117,5 +90,5 @@ public static class PositionalRead
 
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern nint pread(nint fd, ref byte buffer, nuint count, long offset);
+    private static extern unsafe nint pread(nint fd, byte* buffer, nuint count, long offset);
 }

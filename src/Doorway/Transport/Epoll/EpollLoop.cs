@@ -168,15 +168,15 @@ internal sealed unsafe class EpollLoop
     {
         lock (_postGate)
         {
-            if (!_exited)
-            {
-                _posted.Enqueue(action);
-                Wake();
-                return;
-            }
-
             _posted.Enqueue(action);
-            RunPosted();
+            if (_exited)
+            {
+                RunPosted();
+            }
+            else
+            {
+                Wake();
+            }
         }
     }
 
